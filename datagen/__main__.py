@@ -1,0 +1,132 @@
+"""`python -m datagen`: a thin Hydra wrapper around datagen.run.run(cfg).
+
+Before Hydra starts, every job's overrides are composed and checked once (a sweep's too),
+so that a user mistake ends with one line naming the culprit and exit code 2 before any
+work starts, instead of Hydra's multi-line report and exit code 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import hydra
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import ConfigCompositionException, HydraException, MissingConfigException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from datagen.config import register_configs, validate
+from datagen.errors import UserError
+from datagen.templates import builtin_dir
+
+CONF_DIR = str(builtin_dir("conf"))
+# Hydra flags after which Hydra itself answers (help, config printing) and nothing runs
+_INFO_FLAGS = {"--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--shell-completion", "-sc", "--version"}
+_FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+                     "--config-dir", "-cd", "--experimental-rerun", "--info", "-i"}
+
+register_configs()
+
+
+def recipes() -> List[str]:
+    return sorted(p.stem for p in (Path(CONF_DIR) / "recipe").glob("*.yaml"))
+
+
+def fail(message: str) -> None:
+    """End the program with one line on stderr and exit code 2."""
+    print(f"datagen: error: {message}", file=sys.stderr)
+    sys.exit(UserError.exit_code)
+
+
+def _overrides(argv: List[str]) -> List[str]:
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+            continue
+        if a.startswith("-"):
+            skip = a in _FLAGS_WITH_VALUE and a not in ("--info", "-i")
+            continue
+        out.append(a)
+    return out
+
+
+def _explain(e: BaseException) -> str:
+    """One line out of a Hydra/OmegaConf composition error."""
+    text = str(e)
+    if text.startswith("Could not find 'recipe/") or "In 'recipe/" in text and "Could not" in text:
+        name = text.split("'recipe/", 1)[1].split("'", 1)[0]
+        return f"+recipe={name}: unknown recipe (available: {', '.join(recipes())})"
+    if text.startswith("Could not override 'recipe'"):
+        return "recipe: write +recipe=NAME (with a +: recipe is not in the defaults list)"
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    cause = e.__cause__
+    msg = lines[0] if lines else type(e).__name__
+    if isinstance(cause, OmegaConfBaseException):
+        clines = [ln.strip() for ln in str(cause).splitlines() if ln.strip()]
+        key = next((ln.split(":", 1)[1].strip() for ln in clines if ln.startswith("full_key:")), "")
+        detail = clines[0] if clines else ""
+        return f"{key + ': ' if key else ''}{detail} ({msg})"
+    return " ".join(lines[:2])
+
+
+def preflight(argv: List[str]) -> None:
+    """Compose and validate the config of every job the command line asks for; exit 2 on a mistake."""
+    if any(a in _INFO_FLAGS for a in argv):
+        return
+    overrides = _overrides(argv)
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException as e:
+        fail(f"cannot parse the overrides: {str(e).splitlines()[0]}")
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    jobs = [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        for job in jobs:
+            try:
+                cfg = compose("config", overrides=list(job))
+            except (ConfigCompositionException, MissingConfigException, OmegaConfBaseException, HydraException) as e:
+                fail(_explain(e))
+            if not cfg.recipe:
+                fail(f"no recipe: run python -m datagen +recipe=NAME with NAME one of {', '.join(recipes())}")
+            try:
+                validate(cfg)
+                from datagen.entities import check_locale
+
+                check_locale(cfg.locale)
+            except UserError as e:
+                fail(str(e))
+    GlobalHydra.instance().clear()
+
+
+@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
+def hydra_main(cfg: DictConfig) -> Optional[float]:
+    from datagen.run import run
+
+    if not cfg.output.dir:
+        OmegaConf.set_struct(cfg, False)
+        cfg.output.dir = str(Path(HydraConfig.get().runtime.output_dir) / "dataset")
+        OmegaConf.set_struct(cfg, True)
+    try:
+        run(cfg)
+    except UserError as e:
+        fail(str(e))
+    return None
+
+
+def main() -> None:
+    logging.getLogger("PIL").setLevel(logging.WARNING)
+    preflight(sys.argv[1:])
+    hydra_main()
+
+
+if __name__ == "__main__":
+    main()

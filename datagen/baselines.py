@@ -1,0 +1,75 @@
+"""Reference baselines scored with the paper's metric (exact set match of targets).
+
+- first: always answers "1".
+- type: picks every candidate whose type fits the words of the request (templates/intents.yaml),
+  all candidates when no word says anything; it shows how much of a subset can be solved
+  without reading descriptions or positions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, FrozenSet, List, Mapping, Sequence
+
+from datagen.resolve import occurs
+from datagen.templates import load_yaml, require
+
+INTENTS_FILE = "intents.yaml"
+BASELINES = ("first", "type")
+
+
+def load_intents(folder: Path, known_types: Sequence[str]) -> Dict[str, FrozenSet[str]]:
+    data = load_yaml(folder, INTENTS_FILE)
+    where = str(folder / INTENTS_FILE)
+    out = {}
+    for word, types in require(data, "intents", dict, where).items():
+        for t in types:
+            if t not in known_types:
+                from datagen.errors import UserError
+
+                raise UserError(f"{where}: intents.{word}: unknown entity type '{t}'")
+        out[str(word).lower()] = frozenset(types)
+    return out
+
+
+def predict_first(query: str, types: Sequence[str]) -> FrozenSet[int]:
+    return frozenset({1}) if types else frozenset()
+
+
+def predict_type(query: str, types: Sequence[str], intents: Mapping[str, FrozenSet[str]]) -> FrozenSet[int]:
+    q = query.lower()
+    wanted = set()
+    for word, ts in intents.items():
+        if occurs(word, q):
+            wanted |= ts
+    if not wanted:
+        return frozenset(range(1, len(types) + 1))
+    return frozenset(i for i, t in enumerate(types, 1) if t in wanted)
+
+
+class Scoreboard:
+    """Accumulates baseline accuracy per subset as rows stream by."""
+
+    def __init__(self, intents: Mapping[str, FrozenSet[str]]):
+        self.intents = intents
+        self.hits: Dict[str, Dict[str, int]] = defaultdict(lambda: {b: 0 for b in BASELINES})
+        self.total: Dict[str, int] = defaultdict(int)
+
+    def add(self, row: dict) -> None:
+        types = [e["type"] for e in row["entities"]]
+        gold = frozenset(row["targets"])
+        sub = row["subset"]
+        self.total[sub] += 1
+        self.hits[sub]["first"] += predict_first(row["query"], types) == gold
+        self.hits[sub]["type"] += predict_type(row["query"], types, self.intents) == gold
+
+    def accuracy(self) -> Dict[str, Dict[str, float]]:
+        return {sub: {b: round(self.hits[sub][b] / n, 4) for b in BASELINES} for sub, n in sorted(self.total.items()) if n}
+
+
+def score(rows: List[dict], intents: Mapping[str, FrozenSet[str]]) -> Dict[str, Dict[str, float]]:
+    board = Scoreboard(intents)
+    for r in rows:
+        board.add(r)
+    return board.accuracy()

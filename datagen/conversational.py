@@ -1,0 +1,322 @@
+"""Conversational (and unseen) subset: a shown list of entities and a request that picks from it.
+
+Per item: draw the kind of reference from `conversational.mix`, a domain that allows it, a
+list of 2..10 entities, the intended targets and a mention; fill the request and keep it
+only if `resolve` (reading the text back against the list) gives exactly the targets.
+A draw that fails is drawn again, up to `max_redraws` times; then the item is skipped and
+counted. Positions are list positions, written into each entity as `list_position`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from datagen.entities import Entity, Pools
+from datagen.errors import UserError
+from datagen.example import Example, reference_kind, sentence
+from datagen.resolve import RULE_SLOTS, SELECT, Mention, Vocabulary, list_order, resolve
+from datagen.seeding import rng as make_rng
+from datagen.templates import check_slots, fill, load_yaml, require, slots
+
+TEMPLATES_FILE = "conversational.yaml"
+STATIC_SLOTS = ("noun", "nouns")  # slots a domain fills with its own words
+# which menus of a domain serve each kind of reference; the first list is for single-type
+# domains, the second for the mixed domain
+MENUS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
+    "positional": (("positional",), ("by_type_position",)),
+    "descriptive": (("describe",), ()),
+    "type": ((), ("by_type",)),
+    "multi": (("multi", "describe_many"), ("by_type_many", "multi")),
+    "none": (("describe", "unrelated"), ("by_type", "unrelated")),
+}
+TRIES_PER_LIST = 5  # requests tried on one list before the list itself is drawn again
+BASE_LABEL = {"ordinal": "positional", "number": "positional", "from_bottom": "positional", "last": "positional",
+              "type_ordinal": "positional", "property": "descriptive", "type": "type"}
+
+
+@dataclass
+class Domain:
+    name: str
+    types: List[str]
+    actions: List[str]
+    vocab: Vocabulary
+    menus: Dict[str, List[Mention]] = field(default_factory=dict)
+
+    @property
+    def mixed(self) -> bool:
+        return len(self.types) > 1
+
+
+@dataclass
+class Templates:
+    domains: Dict[str, Domain]
+    prefixes: List[str]
+    question_prefixes: List[str]
+    question_words: Tuple[str, ...]
+    suffixes: List[str]
+    mentions: Dict[str, Tuple[Domain, Mention]]  # template id -> (domain, mention)
+
+
+def _mention(raw: dict, where: str, domain_fields: Sequence[str], statics: Sequence[str], pools: Pools) -> Mention:
+    mid = require(raw, "id", str, where)
+    where = f"{where}[{mid}]"
+    text = require(raw, "text", str, where)
+    select = require(raw, "select", str, where)
+    if select not in SELECT:
+        raise UserError(f"{where}.select: unknown rule '{select}' (known: {', '.join(sorted(SELECT))})")
+    allowed = list(statics) + list(RULE_SLOTS.get(select, ()))
+    if select == "property":
+        allowed += list(domain_fields)
+    check_slots(text, allowed, where)
+    types = tuple(raw.get("types") or ())
+    for t in types:
+        pools.check_type(t, f"{where}.types")
+    return Mention(mid, text, select, types, bool(raw.get("many")))
+
+
+def load(folder: Path, pools: Pools) -> Templates:
+    """Read conversational.yaml and check every domain, type, mention and slot in it."""
+    path = folder / TEMPLATES_FILE
+    data = load_yaml(folder, TEMPLATES_FILE)
+    ordinals = require(data, "ordinals", list, str(path))
+    counts = require(data, "counts", list, str(path))
+    shared = {k: data.get(k) or [] for k in ("positional", "multi", "unrelated")}
+    domains: Dict[str, Domain] = {}
+    mentions: Dict[str, Tuple[Domain, Mention]] = {}
+    for name, raw in require(data, "domains", dict, str(path)).items():
+        where = f"{path}: domains.{name}"
+        types = require(raw, "types", list, where)
+        for t in types:
+            pools.check_type(t, f"{where}.types")
+        statics = {k: str(raw.get(k, "one" if k == "noun" else "ones")) for k in STATIC_SLOTS}
+        vocab = Vocabulary([str(o) for o in ordinals], [str(c) for c in counts], statics)
+        actions = [str(a) for a in require(raw, "actions", list, where)]
+        for a in actions:
+            check_slots(a, ["ref"], f"{where}.actions")
+            if "{ref}" not in a:
+                raise UserError(f"{where}.actions: {a!r} has no {{ref}} slot")
+        fields = sorted({f for t in types for f in pools.types[t].fields if not f.startswith("_")})
+        dom = Domain(name, list(types), actions, vocab)
+        raw_menus = dict(shared)
+        raw_menus.update({k: raw.get(k) or [] for k in ("describe", "describe_many", "by_type", "by_type_position")})
+        for menu, items in raw_menus.items():
+            built = [_mention(m, f"{where}.{menu}", fields, statics, pools) for m in items]
+            if menu == "by_type":
+                dom.menus["by_type_many"] = [m for m in built if m.many]
+                built = [m for m in built if not m.many]
+            dom.menus[menu] = built
+        for menu, built in dom.menus.items():
+            for m in built:
+                mentions[template_id(dom, menu, m)] = (dom, m)
+        domains[name] = dom
+    prefixes = [str(p) for p in data.get("prefixes") or [""]]
+    suffixes = [str(s) for s in data.get("suffixes") or [""]]
+    qprefixes = [str(p) for p in data.get("question_prefixes") or [""]]
+    qwords = tuple(str(w).lower() for w in data.get("question_words") or ())
+    return Templates(domains, prefixes, qprefixes, qwords, suffixes, mentions)
+
+
+def template_id(domain: Domain, menu: str, mention: Mention) -> str:
+    return f"{domain.name}/{menu}/{mention.id}"
+
+
+class Generator:
+    """Makes conversational examples for a set of domains (the unseen subset uses one domain)."""
+
+    def __init__(self, templates: Templates, pools: Pools, subset: str, domains: Sequence[str],
+                 mix: Dict[str, float], min_candidates: int, max_candidates: int,
+                 requests_per_list: int, max_redraws: int):
+        self.t, self.pools, self.subset = templates, pools, subset
+        for d in domains:
+            if d not in templates.domains:
+                raise UserError(f"{subset}: unknown domain '{d}' (known: {', '.join(sorted(templates.domains))})")
+        self.domains = [templates.domains[d] for d in domains]
+        if not self.domains:
+            raise UserError(f"{subset}: no domain left to draw from")
+        self.mix = {k: v for k, v in mix.items() if v > 0}
+        self.min_c, self.max_c = min_candidates, max_candidates
+        self.per_list, self.max_redraws = requests_per_list, max_redraws
+        self._kinds = {d.name: self._kinds_for(d) for d in self.domains}
+
+    # -- lists -------------------------------------------------------------------------
+    def _kinds_for(self, dom: Domain) -> List[str]:
+        ok = []
+        for kind in self.mix:
+            single, mixed = MENUS[kind]
+            if any(dom.menus.get(m) for m in (mixed if dom.mixed else single)):
+                ok.append(kind)
+        return ok
+
+    def _draw_list(self, dom: Domain, rng: random.Random) -> List[Entity]:
+        n = rng.randint(self.min_c, self.max_c)
+        if not dom.mixed:
+            ents = self.pools.draw(dom.types[0], rng, n)
+        else:
+            # a mixed list: a few types, one to three entities each, then trimmed to n
+            ents = []
+            types = rng.sample(dom.types, min(len(dom.types), max(2, (n + 1) // 2)))
+            for t in types:
+                ents += self.pools.draw(t, rng, rng.randint(1, 3))
+            rng.shuffle(ents)
+            ents = ents[: max(n, 2)]
+        return [e.with_property("list_position", str(i + 1)) for i, e in enumerate(ents)]
+
+    # -- requests ----------------------------------------------------------------------
+    def _fill_mention(self, m: Mention, dom: Domain, cands: List[Entity], kind: str, rng: random.Random):
+        """Intended targets and mention text for rule m on this list, or None if it cannot apply."""
+        n, v = len(cands), dom.vocab
+        s = m.select
+        if s in ("ordinal", "number"):
+            i = rng.randrange(min(n, len(v.ordinals)))
+            return {i}, {"ordinal": v.ordinals[i], "number": str(i + 1)}
+        if s == "from_bottom":
+            k = rng.randrange(1, min(n, len(v.ordinals)))  # 2nd.. from the bottom ("first from the bottom" reads oddly)
+            return {n - 1 - k}, {"ordinal": v.ordinals[k]}
+        if s == "last":
+            return {n - 1}, {}
+        if s in ("first_n", "last_n"):
+            if n < 3:
+                return None
+            c = rng.randint(2, min(n - 1, len(v.counts)))
+            return (set(range(c)) if s == "first_n" else set(range(n - c, n))), {"count": v.counts[c - 1]}
+        if s == "pair":
+            i, j = sorted(rng.sample(range(min(n, len(v.ordinals))), 2))
+            return {i, j}, {"ordinal": v.ordinals[i], "ordinal2": v.ordinals[j]}
+        if s == "all":
+            return set(range(n)), {}
+        if s == "unrelated":
+            return set(), {}
+        if s == "type":
+            of_type = {i for i, e in enumerate(cands) if e.type in m.types}
+            if kind == "none":
+                return (set(), {}) if not of_type else None
+            if not of_type or (m.many and len(of_type) < 2) or (not m.many and len(of_type) != 1):
+                return None
+            return of_type, {}
+        if s == "type_ordinal":
+            of_type = [i for i, e in enumerate(cands) if e.type in m.types]
+            if len(of_type) < 2:
+                return None
+            k = rng.randrange(min(len(of_type), len(v.ordinals)))
+            return {of_type[k]}, {"ordinal": v.ordinals[k]}
+        if s == "property":
+            if kind == "none":  # describe an entity of the domain's type that is not in the list
+                other = self.pools.draw(rng.choice(dom.types), rng)[0]
+                return set(), dict(other.properties)
+            i = rng.randrange(n)
+            return {i}, dict(cands[i].properties)
+        raise AssertionError(s)
+
+    def _request(self, kind: str, dom: Domain, cands: List[Entity], rng: random.Random):
+        single, mixed = MENUS[kind]
+        menus = [m for m in (mixed if dom.mixed else single) if dom.menus.get(m)]
+        if not menus:
+            return None
+        menu = rng.choice(menus)
+        options = [m for m in dom.menus[menu] if _feasible(m, cands, kind)]
+        if not options:
+            return None
+        m = rng.choice(options)
+        if kind == "multi" and m.select == "property":
+            shared = self._share(m, cands, rng)
+            if shared is None:
+                return None
+            cands, chosen = shared
+            targets, values = set(chosen), dict(cands[chosen[0]].properties)
+        else:
+            drawn = self._fill_mention(m, dom, cands, kind, rng)
+            if drawn is None:
+                return None
+            targets, values = drawn
+        merged = dict(dom.vocab.statics)
+        merged.update(values)
+        try:
+            ref = fill(m.text, merged)
+        except KeyError:  # the candidate lacks a field the mention names
+            return None
+        body = fill(rng.choice(dom.actions), {"ref": ref})
+        prefixes = self.t.question_prefixes if body.split(" ", 1)[0].lower() in self.t.question_words else self.t.prefixes
+        query = sentence(rng.choice(prefixes), body, rng.choice(self.t.suffixes))
+        if resolve(m, query, cands, dom.vocab) != targets:
+            return None
+        return query, m, menu, targets, cands
+
+    def _share(self, m: Mention, cands: List[Entity], rng: random.Random):
+        """For 'the ones in {city}': give 2..4 candidates the value of that field one of them has."""
+        own = [s for s in slots(m.text) if s not in STATIC_SLOTS]
+        if len(own) != 1 or len(cands) < 3:
+            return None
+        key = own[0]
+        k = rng.randint(2, min(4, len(cands) - 1))
+        chosen = rng.sample(range(len(cands)), k)
+        value = cands[chosen[0]].get(key)
+        if not value:
+            return None
+        out = list(cands)
+        for i in chosen[1:]:
+            out[i] = self.pools.rewrite(out[i], {key: value})
+        return out, chosen
+
+    def item(self, seed: int, index: int) -> Tuple[List[Example], int]:
+        """The examples of item `index` (one list, `requests_per_list` requests) and redraws used."""
+        rng = make_rng(seed, self.subset, index)
+        group = f"{self.subset}/{index:08d}"
+        kinds, weights = list(self.mix), list(self.mix.values())
+        redraws = 0
+        for _ in range(self.max_redraws):
+            first = rng.choices(kinds, weights)[0]
+            doms = [d for d in self.domains if first in self._kinds[d.name]]
+            if not doms:
+                redraws += 1
+                continue
+            dom = rng.choice(doms)
+            cands = self._draw_list(dom, rng)
+            examples: List[Example] = []
+            allowed = self._kinds[dom.name]
+            aw = [self.mix[k] for k in allowed]
+            for r in range(self.per_list):
+                kind = first if r == 0 else rng.choices(allowed, aw)[0]
+                for _ in range(TRIES_PER_LIST):
+                    got = self._request(kind, dom, cands, rng)
+                    if got is not None:
+                        break
+                    redraws += 1
+                else:
+                    break
+                query, m, menu, targets, shown = got
+                examples.append(Example(
+                    subset=self.subset, query=query, entities=tuple(shown), targets=frozenset(targets),
+                    reference=reference_kind(m.select, len(targets), BASE_LABEL.get(m.select, "positional")),
+                    domain=dom.name, template=template_id(dom, menu, m), group=group))
+            if len(examples) == self.per_list:
+                return examples, redraws
+            redraws += 1
+        return [], redraws
+
+
+def _feasible(m: Mention, cands: Sequence[Entity], kind: str) -> bool:
+    """Whether a type rule can apply to this list at all (saves draws that must fail)."""
+    if m.select not in ("type", "type_ordinal"):
+        return True
+    k = sum(e.type in m.types for e in cands)
+    if kind == "none":
+        return k == 0 and m.select == "type"
+    if m.select == "type_ordinal":
+        return k >= 2
+    return k >= 2 if m.many else k == 1
+
+
+def check_row(row: dict, templates: Templates) -> bool:
+    """Re-resolve a written row's request against its shown candidates: True if it picks exactly its targets."""
+    dom, m = templates.mentions[row["template"]]
+    shown = [Entity(c["type"], c["value"], tuple((p["key"], p["value"]) for p in c["properties"]),
+               c["text"].split(" | ", 1)[1], c["source"]) for c in row["entities"]]
+    order = list_order(shown)
+    if order is None:
+        return False
+    in_list = [shown[i] for i in order]
+    picked = resolve(m, row["query"], in_list, dom.vocab)
+    return {order[i] + 1 for i in picked} == set(row["targets"])

@@ -1,0 +1,76 @@
+"""Example -> output row: candidates shuffled with the item's seed, numbered, and the
+prompt/target strings of REALM.md."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import List
+
+from datagen.example import Example
+
+
+def format_target(targets: List[int]) -> str:
+    """'1', '1, 3' or '0' (none) from 1-based indices."""
+    return ", ".join(str(t) for t in sorted(set(targets))) if targets else "0"
+
+
+def parse_target(text: str) -> frozenset:
+    """The set of indices a target/prediction string names ('0' and '' are the empty set)."""
+    out = set()
+    for part in text.replace(" ", "").split(","):
+        if part.isdigit() and int(part) != 0:
+            out.add(int(part))
+    return frozenset(out)
+
+
+def build_prompt(instruction: str, query: str, lines: List[str], screen_text: str | None = None) -> str:
+    """The model input: instruction, request, then the numbered entities (or the screen)."""
+    if screen_text is not None:
+        return f"{instruction}\nUser request: {query}\nScreen:\n{screen_text}\nRelevant entity:"
+    body = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+    return f"{instruction}\nUser request: {query}\nEntities:\n{body}\nRelevant entity:"
+
+
+def example_id(subset: str, query: str, texts: List[str], target: str, screen_id: str | None) -> str:
+    """A stable content hash of what the example says (16 hex digits)."""
+    h = hashlib.blake2b(digest_size=8)
+    for part in (subset, query, target, screen_id or "", *texts):
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+def to_row(ex: Example, rng: random.Random, instruction: str, shuffle: bool = True) -> dict:
+    """The output row of an example (see writer.EXAMPLE_SCHEMA); shuffles with `rng`."""
+    order = list(range(len(ex.entities)))
+    if shuffle:
+        rng.shuffle(order)
+    entities = []
+    targets = []
+    for shown, i in enumerate(order, 1):
+        e = ex.entities[i]
+        entities.append({
+            "index": shown, "type": e.type, "value": e.value, "text": e.text,
+            "properties": [{"key": k, "value": v} for k, v in e.properties],
+            "source": e.source, "bbox": list(e.bbox) if e.bbox is not None else None,
+        })
+        if i in ex.targets:
+            targets.append(shown)
+    texts = [c["text"] for c in entities]
+    target = format_target(targets)
+    return {
+        "id": example_id(ex.subset, ex.query, texts, target, ex.screen_id),
+        "subset": ex.subset,
+        "query": ex.query,
+        "entities": entities,
+        "targets": targets,
+        "prompt": build_prompt(instruction, ex.query, texts, ex.screen_text),
+        "target": target,
+        "reference": ex.reference,
+        "domain": ex.domain,
+        "template": ex.template,
+        "group": ex.group,
+        "screen_id": ex.screen_id,
+        "screen_text": ex.screen_text,
+    }

@@ -1,0 +1,175 @@
+"""run(cfg): the whole job as a plain function (the CLI is a thin Hydra wrapper around it)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import platform
+import sys
+import time
+from collections import Counter, defaultdict
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Dict, Iterable, List
+
+from omegaconf import DictConfig, OmegaConf
+
+from datagen import card, conversational, synthetic
+from datagen.baselines import Scoreboard, load_intents
+from datagen.config import SPLITS, SUBSETS, validate
+from datagen.entities import Pools, check_locale
+from datagen.errors import UserError
+from datagen.prompt import to_row
+from datagen.seeding import rng
+from datagen.splits import assign
+from datagen.templates import templates_dir
+from datagen.writer import EXAMPLE_SCHEMA, DatasetWriter, write_json_atomic, write_text_atomic
+
+log = logging.getLogger("datagen")
+VERSIONED = ("datagen", "faker", "phonenumbers", "pyap", "pyarrow", "hydra-core")
+MAX_LISTED_SKIPS = 1000  # skipped items listed one by one in stats.json (all are counted)
+
+
+def versions() -> Dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def progress(items: Iterable[int], total: int, label: str, enabled: bool) -> Iterable[int]:
+    """A tqdm bar on a terminal; plain log lines (every 10 %) otherwise."""
+    if enabled and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        yield from tqdm(items, total=total, desc=label, unit="item", dynamic_ncols=True)
+        return
+    step = max(1, total // 10)
+    start = time.perf_counter()
+    for k, i in enumerate(items, 1):
+        yield i
+        if enabled and (k % step == 0 or k == total):
+            rate = k / max(time.perf_counter() - start, 1e-9)
+            log.info("%s: %d/%d items (%.0f/s)", label, k, total, rate)
+
+
+def _generators(cfg: DictConfig, folder: Path, pools: Pools) -> Dict[str, Any]:
+    subsets = [s for s in SUBSETS if s in cfg.subsets]
+    gens: Dict[str, Any] = {}
+    held_out = cfg.unseen.domain if "unseen" in subsets else None
+    conv_t = None
+    if {"conversational", "unseen"} & set(subsets) or held_out:
+        conv_t = conversational.load(folder, pools)
+        if held_out and held_out not in conv_t.domains:
+            raise UserError(f"unseen.domain={held_out!r}: not a conversational domain (known: {', '.join(sorted(conv_t.domains))})")
+    mix = dict(cfg.conversational.mix)
+    if "conversational" in subsets:
+        c = cfg.conversational
+        domains = list(c.domains) or [d for d in conv_t.domains if d != held_out]
+        if held_out in domains:
+            raise UserError(f"conversational.domains: {held_out!r} is the held-out unseen.domain")
+        gens["conversational"] = conversational.Generator(conv_t, pools, "conversational", domains, mix,
+                                                          c.min_candidates, c.max_candidates, c.requests_per_list,
+                                                          c.max_redraws)
+    if "synthetic" in subsets:
+        s = cfg.synthetic
+        excluded_types = conv_t.domains[held_out].types if held_out else []
+        gens["synthetic"] = synthetic.Generator(synthetic.load(folder, pools), pools, s.min_negatives, s.max_negatives,
+                                                s.max_redraws, excluded_types, [held_out] if held_out else [])
+    if "unseen" in subsets:
+        u = cfg.unseen
+        gens["unseen"] = conversational.Generator(conv_t, pools, "unseen", [held_out], mix, u.min_candidates,
+                                                  u.max_candidates, 1, cfg.conversational.max_redraws)
+    return gens
+
+
+def _per_item(cfg: DictConfig, subset: str) -> int:
+    return cfg.conversational.requests_per_list if subset == "conversational" else 1
+
+
+def run(cfg: DictConfig) -> Dict[str, Any]:
+    """Generate the dataset the config describes; returns the statistics written to stats.json."""
+    started = time.perf_counter()
+    validate(cfg)
+    check_locale(cfg.locale)
+    if not cfg.output.dir:
+        raise UserError("output.dir is not set (the CLI sets it to <hydra run dir>/dataset)")
+    out = Path(cfg.output.dir).expanduser().resolve()
+    folder = templates_dir(cfg.entities.templates)
+    pools = Pools(folder, cfg.locale, cfg.seed, cfg.entities.pool_size)
+    gens = _generators(cfg, folder, pools)
+    board = Scoreboard(load_intents(folder, list(pools.types)))
+    writer = DatasetWriter(out, cfg.output.row_group_size, cfg.output.rows_per_file, cfg.output.compression)
+    ratios = dict(cfg.splits)
+    sub_stats: Dict[str, Dict[str, Any]] = {}
+    skipped: List[Dict[str, Any]] = []
+    timing: Dict[str, float] = {}
+    for subset, gen in gens.items():
+        t0 = time.perf_counter()
+        size = int(cfg[subset].size)
+        per = _per_item(cfg, subset)
+        n_items = math.ceil(size / per)
+        counts: Dict[str, Counter] = defaultdict(Counter)
+        made = redraws = n_skipped = 0
+        for i in progress(range(n_items), n_items, subset, cfg.progress):
+            examples, r = gen.item(cfg.seed, i)
+            redraws += r
+            if not examples:
+                n_skipped += 1
+                reason = f"no unambiguous request in {r} draws"
+                if cfg.strict:
+                    raise UserError(f"{subset} item {i}: {reason} (strict=true)")
+                if len(skipped) < MAX_LISTED_SKIPS:
+                    skipped.append({"subset": subset, "item": i, "reason": reason})
+                continue
+            for k, ex in enumerate(examples[: size - i * per]):
+                row = to_row(ex, rng(cfg.seed, subset, i, "shuffle", k), cfg.prompt.instruction, cfg.prompt.shuffle)
+                split = assign(ex.group, subset, cfg.seed, ratios)
+                writer.add(split, row)
+                board.add(row)
+                counts["splits"][split] += 1
+                counts["reference"][ex.reference] += 1
+                counts["domain"][ex.domain] += 1
+                counts["targets"][len(ex.targets)] += 1
+                made += 1
+        timing[subset] = round(time.perf_counter() - t0, 3)
+        sub_stats[subset] = {
+            "examples": made, "items": n_items, "skipped": n_skipped, "redraws": redraws,
+            "splits": {s: counts["splits"][s] for s in SPLITS},
+            "reference": dict(sorted(counts["reference"].items())),
+            "domain": dict(sorted(counts["domain"].items())),
+            "targets_per_example": {str(k): v for k, v in sorted(counts["targets"].items())},
+        }
+    files = writer.close()
+    for sub, acc in board.accuracy().items():
+        sub_stats[sub]["baselines"] = acc
+    for sub in sub_stats:
+        sub_stats[sub].setdefault("baselines", {"first": 0.0, "type": 0.0})
+    stats = {
+        "recipe": cfg.recipe, "seed": cfg.seed, "locale": cfg.locale,
+        "splits": writer.counts, "files": files, "subsets": sub_stats,
+        "skipped": {"count": sum(s["skipped"] for s in sub_stats.values()), "items": skipped},
+        "pools": {name: len(pool) for name, pool in sorted(pools._pools.items())},
+        "versions": versions(),
+    }
+    config_yaml = OmegaConf.to_yaml(cfg, resolve=True)
+    command = " ".join(["python -m datagen", *_overrides(cfg)])
+    write_text_atomic(out / "README.md", card.render(EXAMPLE_SCHEMA, files, stats, command, config_yaml))
+    timing["total"] = round(time.perf_counter() - started, 3)
+    stats["timing_seconds"] = timing
+    write_json_atomic(out / "stats.json", stats)
+    log.info("wrote %s: %s", out, ", ".join(f"{s} {n}" for s, n in writer.counts.items()))
+    return stats
+
+
+def _overrides(cfg: DictConfig) -> List[str]:
+    """The command-line overrides of this run when launched through Hydra, else the recipe."""
+    try:
+        from hydra.core.hydra_config import HydraConfig
+
+        return list(HydraConfig.get().overrides.task)
+    except (ValueError, ImportError):
+        return [f"+recipe={cfg.recipe}"]

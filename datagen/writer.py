@@ -1,0 +1,137 @@
+"""Streaming Parquet output with an explicit Arrow schema and atomic file names.
+
+Rows are buffered per split and written as row groups, so memory stays flat however many
+rows a run makes. Part files are written under a hidden temporary name and renamed to
+`data/{split}-NNNNN-of-NNNNN.parquet` only when the whole split is complete: a file with
+a final name is always a finished file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from datagen.config import SPLITS
+
+PROPERTY = pa.struct([("key", pa.string()), ("value", pa.string())])
+ENTITY = pa.struct([
+    ("index", pa.int32()),
+    ("type", pa.string()),
+    ("value", pa.string()),
+    ("text", pa.string()),
+    ("properties", pa.list_(PROPERTY)),
+    ("source", pa.string()),
+    ("bbox", pa.list_(pa.float32())),
+])
+EXAMPLE_SCHEMA = pa.schema([
+    ("id", pa.string()),
+    ("subset", pa.string()),
+    ("query", pa.string()),
+    ("entities", pa.list_(ENTITY)),
+    ("targets", pa.list_(pa.int32())),
+    ("prompt", pa.string()),
+    ("target", pa.string()),
+    ("reference", pa.string()),
+    ("domain", pa.string()),
+    ("template", pa.string()),
+    ("group", pa.string()),
+    ("screen_id", pa.string()),
+    ("screen_text", pa.string()),
+])
+TMP_SUFFIX = ".tmp"
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a text file under a temporary name, then rename it into place."""
+    tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+class SplitWriter:
+    """Writes the rows of one split into part files of at most `rows_per_file` rows."""
+
+    def __init__(self, folder: Path, split: str, schema: pa.Schema, row_group_size: int, rows_per_file: int,
+                 compression: str):
+        self.folder, self.split, self.schema = folder, split, schema
+        self.row_group_size, self.rows_per_file = row_group_size, rows_per_file
+        self.compression = None if compression == "none" else compression
+        self.buffer: List[dict] = []
+        self.parts: List[Path] = []
+        self._writer: Optional[pq.ParquetWriter] = None
+        self._in_file = 0
+        self.rows = 0
+
+    def add(self, row: dict) -> None:
+        self.buffer.append(row)
+        if len(self.buffer) >= self.row_group_size:
+            self.flush()
+
+    def flush(self) -> None:
+        while self.buffer:
+            if self._writer is None:
+                tmp = self.folder / f".{self.split}-{len(self.parts):05d}.parquet{TMP_SUFFIX}"
+                self._writer = pq.ParquetWriter(tmp, self.schema, compression=self.compression)
+                self.parts.append(tmp)
+                self._in_file = 0
+            room = self.rows_per_file - self._in_file
+            chunk, self.buffer = self.buffer[:room], self.buffer[room:]
+            self._writer.write_table(pa.Table.from_pylist(chunk, schema=self.schema), row_group_size=self.row_group_size)
+            self._in_file += len(chunk)
+            self.rows += len(chunk)
+            if self._in_file >= self.rows_per_file:
+                self._writer.close()
+                self._writer = None
+
+    def close(self) -> List[Path]:
+        """Flush, close and rename the part files to their final names; returns them."""
+        self.flush()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        n = len(self.parts)
+        final = []
+        for k, tmp in enumerate(self.parts):
+            path = self.folder / f"{self.split}-{k:05d}-of-{n:05d}.parquet"
+            os.replace(tmp, path)
+            final.append(path)
+        return final
+
+
+class DatasetWriter:
+    """The example splits of one dataset folder (data/*.parquet)."""
+
+    def __init__(self, root: Path, row_group_size: int, rows_per_file: int, compression: str):
+        self.root = root
+        self.data = root / "data"
+        self.data.mkdir(parents=True, exist_ok=True)
+        for stale in self.data.glob(f".*{TMP_SUFFIX}"):
+            stale.unlink()
+        self.splits: Dict[str, SplitWriter] = {
+            s: SplitWriter(self.data, s, EXAMPLE_SCHEMA, row_group_size, rows_per_file, compression) for s in SPLITS
+        }
+
+    def add(self, split: str, row: dict) -> None:
+        self.splits[split].add(row)
+
+    def close(self) -> Dict[str, List[str]]:
+        """Finish every split and remove part files of earlier runs; returns split -> file names."""
+        files = {s: [p.name for p in w.close()] for s, w in self.splits.items()}
+        keep = {name for names in files.values() for name in names}
+        for old in self.data.glob("*.parquet"):
+            if old.name not in keep:
+                old.unlink()
+        return {s: names for s, names in files.items() if names}
+
+    @property
+    def counts(self) -> Dict[str, int]:
+        return {s: w.rows for s, w in self.splits.items()}
