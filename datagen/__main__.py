@@ -60,7 +60,7 @@ def _overrides(argv: List[str]) -> List[str]:
 def _explain(e: BaseException) -> str:
     """One line out of a Hydra/OmegaConf composition error."""
     text = str(e)
-    if text.startswith("Could not find 'recipe/") or "In 'recipe/" in text and "Could not" in text:
+    if "Could not find 'recipe/" in text:
         name = text.split("'recipe/", 1)[1].split("'", 1)[0]
         return f"+recipe={name}: unknown recipe (available: {', '.join(recipes())})"
     if text.startswith("Could not override 'recipe'"):

@@ -8,11 +8,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Mapping, Sequence
 
-from datagen.resolve import occurs
+from datagen.errors import UserError
 from datagen.templates import load_yaml, require
 
 INTENTS_FILE = "intents.yaml"
@@ -26,8 +27,6 @@ def load_intents(folder: Path, known_types: Sequence[str]) -> Dict[str, FrozenSe
     for word, types in require(data, "intents", dict, where).items():
         for t in types:
             if t not in known_types:
-                from datagen.errors import UserError
-
                 raise UserError(f"{where}: intents.{word}: unknown entity type '{t}'")
         out[str(word).lower()] = frozenset(types)
     return out
@@ -37,12 +36,18 @@ def predict_first(query: str, types: Sequence[str]) -> FrozenSet[int]:
     return frozenset({1}) if types else frozenset()
 
 
-def predict_type(query: str, types: Sequence[str], intents: Mapping[str, FrozenSet[str]]) -> FrozenSet[int]:
-    q = query.lower()
-    wanted = set()
-    for word, ts in intents.items():
-        if occurs(word, q):
-            wanted |= ts
+def intent_pattern(intents: Mapping[str, FrozenSet[str]]) -> "re.Pattern[str]":
+    """One regex that finds every intent word or phrase as whole words (longest first)."""
+    words = sorted(intents, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?=(" + "|".join(re.escape(w) for w in words) + r"))(?=\1(?![\w]))")
+
+
+def predict_type(query: str, types: Sequence[str], intents: Mapping[str, FrozenSet[str]],
+                 pattern: "re.Pattern[str] | None" = None) -> FrozenSet[int]:
+    pattern = pattern or intent_pattern(intents)
+    wanted: set = set()
+    for word in pattern.findall(query.lower()):
+        wanted |= intents[word]
     if not wanted:
         return frozenset(range(1, len(types) + 1))
     return frozenset(i for i, t in enumerate(types, 1) if t in wanted)
@@ -53,6 +58,7 @@ class Scoreboard:
 
     def __init__(self, intents: Mapping[str, FrozenSet[str]]):
         self.intents = intents
+        self.pattern = intent_pattern(intents)
         self.hits: Dict[str, Dict[str, int]] = defaultdict(lambda: {b: 0 for b in BASELINES})
         self.total: Dict[str, int] = defaultdict(int)
 
@@ -62,7 +68,7 @@ class Scoreboard:
         sub = row["subset"]
         self.total[sub] += 1
         self.hits[sub]["first"] += predict_first(row["query"], types) == gold
-        self.hits[sub]["type"] += predict_type(row["query"], types, self.intents) == gold
+        self.hits[sub]["type"] += predict_type(row["query"], types, self.intents, self.pattern) == gold
 
     def accuracy(self) -> Dict[str, Dict[str, float]]:
         return {sub: {b: round(self.hits[sub][b] / n, 4) for b in BASELINES} for sub, n in sorted(self.total.items()) if n}

@@ -40,7 +40,8 @@ def features(schema: pa.Schema) -> List[Dict[str, Any]]:
     return [{"name": f.name, **_feature(f.type)} for f in schema]
 
 
-def header(schema: pa.Schema, files: Dict[str, List[str]], counts: Dict[str, int], extra_configs: List[dict] | None = None) -> str:
+def header(schema: pa.Schema, files: Dict[str, List[str]], counts: Dict[str, int], nbytes: Dict[str, int],
+           extra_configs: List[dict] | None = None) -> str:
     splits = [s for s in SPLITS if files.get(s)]
     meta = {
         "pretty_name": "datagen reference resolution",
@@ -55,7 +56,7 @@ def header(schema: pa.Schema, files: Dict[str, List[str]], counts: Dict[str, int
         "dataset_info": {
             "config_name": "default",
             "features": features(schema),
-            "splits": [{"name": s, "num_examples": counts[s]} for s in splits],
+            "splits": [{"name": s, "num_bytes": nbytes[s], "num_examples": counts[s]} for s in splits],
         },
     }
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, width=1000) + "---\n"
@@ -70,7 +71,7 @@ def _table(rows: List[List[Any]], head: List[str]) -> str:
 def render(schema: pa.Schema, files: Dict[str, List[str]], stats: Dict[str, Any], command: str, config_yaml: str) -> str:
     """The whole README.md of a dataset folder."""
     counts = stats["splits"]
-    parts = [header(schema, files, counts)]
+    parts = [header(schema, files, counts, stats["split_bytes"])]
     parts.append("# Reference resolution data (datagen)\n")
     parts.append(
         "Requests to an assistant with the candidate entities they may refer to, in the input/output "

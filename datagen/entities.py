@@ -240,6 +240,10 @@ class Pools:
         self._fake.seed_instance(derive(self.seed, "pool", self.locale, name, *seed_path))
         return Generator(self.types[name], self._fake, self.locale, f"{self.path}: {name}")
 
+    def sizes(self) -> Dict[str, int]:
+        """Entities per pool built so far."""
+        return {name: len(pool) for name, pool in sorted(self._pools.items())}
+
     def pool(self, name: str) -> List[Entity]:
         """The pool of one type (built on first use; distinct on the type's `unique` fields)."""
         if name in self._pools:

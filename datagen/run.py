@@ -104,6 +104,8 @@ def run(cfg: DictConfig) -> Dict[str, Any]:
     board = Scoreboard(load_intents(folder, list(pools.types)))
     writer = DatasetWriter(out, cfg.output.row_group_size, cfg.output.rows_per_file, cfg.output.compression)
     ratios = dict(cfg.splits)
+    seed, strict = int(cfg.seed), bool(cfg.strict)
+    instruction, shuffle = str(cfg.prompt.instruction), bool(cfg.prompt.shuffle)
     sub_stats: Dict[str, Dict[str, Any]] = {}
     skipped: List[Dict[str, Any]] = []
     timing: Dict[str, float] = {}
@@ -115,19 +117,19 @@ def run(cfg: DictConfig) -> Dict[str, Any]:
         counts: Dict[str, Counter] = defaultdict(Counter)
         made = redraws = n_skipped = 0
         for i in progress(range(n_items), n_items, subset, cfg.progress):
-            examples, r = gen.item(cfg.seed, i)
+            examples, r = gen.item(seed, i)
             redraws += r
             if not examples:
                 n_skipped += 1
                 reason = f"no unambiguous request in {r} draws"
-                if cfg.strict:
+                if strict:
                     raise UserError(f"{subset} item {i}: {reason} (strict=true)")
                 if len(skipped) < MAX_LISTED_SKIPS:
                     skipped.append({"subset": subset, "item": i, "reason": reason})
                 continue
             for k, ex in enumerate(examples[: size - i * per]):
-                row = to_row(ex, rng(cfg.seed, subset, i, "shuffle", k), cfg.prompt.instruction, cfg.prompt.shuffle)
-                split = assign(ex.group, subset, cfg.seed, ratios)
+                row = to_row(ex, rng(seed, subset, i, "shuffle", k), instruction, shuffle)
+                split = assign(ex.group, subset, seed, ratios)
                 writer.add(split, row)
                 board.add(row)
                 counts["splits"][split] += 1
@@ -150,9 +152,9 @@ def run(cfg: DictConfig) -> Dict[str, Any]:
         sub_stats[sub].setdefault("baselines", {"first": 0.0, "type": 0.0})
     stats = {
         "recipe": cfg.recipe, "seed": cfg.seed, "locale": cfg.locale,
-        "splits": writer.counts, "files": files, "subsets": sub_stats,
+        "splits": writer.counts, "split_bytes": writer.nbytes, "files": files, "subsets": sub_stats,
         "skipped": {"count": sum(s["skipped"] for s in sub_stats.values()), "items": skipped},
-        "pools": {name: len(pool) for name, pool in sorted(pools._pools.items())},
+        "pools": pools.sizes(),
         "versions": versions(),
     }
     config_yaml = OmegaConf.to_yaml(cfg, resolve=True)

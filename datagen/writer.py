@@ -70,6 +70,7 @@ class SplitWriter:
         self._writer: Optional[pq.ParquetWriter] = None
         self._in_file = 0
         self.rows = 0
+        self.nbytes = 0  # in-memory Arrow size of the rows written (the card's num_bytes)
 
     def add(self, row: dict) -> None:
         self.buffer.append(row)
@@ -85,7 +86,9 @@ class SplitWriter:
                 self._in_file = 0
             room = self.rows_per_file - self._in_file
             chunk, self.buffer = self.buffer[:room], self.buffer[room:]
-            self._writer.write_table(pa.Table.from_pylist(chunk, schema=self.schema), row_group_size=self.row_group_size)
+            table = pa.Table.from_pylist(chunk, schema=self.schema)
+            self._writer.write_table(table, row_group_size=self.row_group_size)
+            self.nbytes += table.nbytes
             self._in_file += len(chunk)
             self.rows += len(chunk)
             if self._in_file >= self.rows_per_file:
@@ -135,3 +138,7 @@ class DatasetWriter:
     @property
     def counts(self) -> Dict[str, int]:
         return {s: w.rows for s, w in self.splits.items()}
+
+    @property
+    def nbytes(self) -> Dict[str, int]:
+        return {s: w.nbytes for s, w in self.splits.items()}

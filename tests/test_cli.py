@@ -1,0 +1,103 @@
+"""The real CLI in a subprocess: user mistakes end with one line naming the culprit, exit 2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import REPO, run_cli
+
+RECIPES = ["conversational", "synthetic", "text", "unseen"]
+
+
+def one_line_error(proc, *needles: str) -> str:
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for n in needles:
+        assert n in lines[0], lines[0]
+    return lines[0]
+
+
+def test_no_recipe_lists_recipes_and_exits_2(tmp_path):
+    line = one_line_error(run_cli(cwd=tmp_path), "recipe")
+    for r in RECIPES:
+        assert r in line
+
+
+def test_help_lists_recipes(tmp_path):
+    proc = run_cli("--help", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "recipe:" in proc.stdout
+    for r in RECIPES:
+        assert r in proc.stdout
+
+
+@pytest.mark.parametrize("args, needles", [
+    (["+recipe=nope"], ["nope", "unknown recipe", "conversational"]),
+    (["recipe=text"], ["+recipe"]),
+    (["+recipe=text", "conversational.size=-5"], ["conversational.size", "-5"]),
+    (["+recipe=text", "conversational.size=abc"], ["conversational.size", "abc"]),
+    (["+recipe=text", "splits.train=0.5"], ["splits", "sum"]),
+    (["+recipe=text", "locale=xx_YY"], ["locale", "xx_YY"]),
+    (["+recipe=text", "conversational.colour=red"], ["colour"]),
+    (["+recipe=text", "unseen.domain=weather"], ["unseen.domain", "weather"]),
+    (["-m", "+recipe=text", "conversational.size=10,-1"], ["conversational.size", "-1"]),
+])
+def test_config_mistakes(tmp_path, args, needles):
+    one_line_error(run_cli(*args, f"hydra.run.dir={tmp_path}/run", cwd=tmp_path), *needles)
+    assert not (tmp_path / "run" / "dataset" / "data").exists()
+
+
+def _templates_copy(tmp_path):
+    dst = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", dst)
+    return dst
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("file, old, new, needles", [
+    ("conversational.yaml", "domains:\n", "domains: [oops\n", ["conversational.yaml", "YAML error"]),
+    ("conversational.yaml", "the one on {street_name}", "the one on {stret_name}", ["conversational.yaml", "stret_name"]),
+    ("synthetic.yaml", "share {mention} with {person}", "share {mention} with {buddy}", ["synthetic.yaml", "buddy"]),
+    ("synthetic.yaml", "types: [PhoneNumber]", "types: [PhoneNumbr]", ["synthetic.yaml", "PhoneNumbr"]),
+    ("entities.yaml", "line: \"{address}\"", "line: \"{adress}\"", ["entities.yaml", "adress"]),
+    ("entities.yaml", "address: {faker: email}", "address: {faker: seed_instance}", ["entities.yaml", "seed_instance"]),
+])
+def test_template_mistakes(tmp_path, file, old, new, needles):
+    folder = _templates_copy(tmp_path)
+    _edit(folder / file, old, new)
+    proc = run_cli("+recipe=text", f"entities.templates={folder}", f"output.dir={tmp_path}/out", cwd=tmp_path)
+    one_line_error(proc, *needles)
+
+
+def test_missing_templates_folder(tmp_path):
+    proc = run_cli("+recipe=text", f"entities.templates={tmp_path}/none", f"output.dir={tmp_path}/out", cwd=tmp_path)
+    one_line_error(proc, "entities.templates", "none")
+
+
+def test_cli_run_writes_dataset_in_hydra_run_dir(tmp_path):
+    proc = run_cli("+recipe=text", "conversational.size=60", "synthetic.size=60", "unseen.size=20",
+                   f"hydra.run.dir={tmp_path}/run", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ds = tmp_path / "run" / "dataset"
+    stats = json.loads((ds / "stats.json").read_text())
+    assert sum(stats["splits"].values()) == 140
+    assert (ds / "README.md").read_text().startswith("---\n")
+    assert "conversational.size=60" in (ds / "README.md").read_text()
+
+
+def test_readme_commands_match_ci():
+    readme = (REPO / "README.md").read_text()
+    ci = (REPO / ".ci" / "run").read_text()
+    test_cmd = "pip install -e '.[test]' && pytest"
+    assert test_cmd in readme and test_cmd in ci
+    assert "python -m datagen +recipe=" in readme
