@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import platform
@@ -101,6 +102,10 @@ def run(cfg: DictConfig) -> Dict[str, Any]:
     folder = templates_dir(cfg.entities.templates)
     pools = Pools(folder, cfg.locale, cfg.seed, cfg.entities.pool_size)
     gens = _generators(cfg, folder, pools)
+    for name in pools.types:  # build every pool now, then keep the collector off them
+        pools.pool(name)
+    gc.collect()
+    gc.freeze()
     board = Scoreboard(load_intents(folder, list(pools.types)))
     writer = DatasetWriter(out, cfg.output.row_group_size, cfg.output.rows_per_file, cfg.output.compression)
     ratios = dict(cfg.splits)

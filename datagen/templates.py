@@ -74,9 +74,21 @@ def check_slots(template: str, allowed: Iterable[str], where: str) -> None:
             )
 
 
+@lru_cache(maxsize=4096)
+def _parts(template: str) -> tuple:
+    """A template split into literal text (even positions) and slot names (odd positions)."""
+    return tuple(SLOT.split(template))
+
+
 def fill(template: str, values: Mapping[str, Any]) -> str:
     """Replace each {slot} with its value; plain substitution, never evaluation."""
-    return SLOT.sub(lambda m: str(values[m.group(1)]), template)
+    parts = _parts(template)
+    if len(parts) == 1:
+        return template
+    out = list(parts)
+    for i in range(1, len(parts), 2):
+        out[i] = str(values[parts[i]])
+    return "".join(out)
 
 
 def require(mapping: Any, key: str, kind: type, where: str) -> Any:
