@@ -105,7 +105,14 @@ def run(cfg: DictConfig) -> Dict[str, Any]:
     for name in pools.types:  # build every pool now, then keep the collector off them
         pools.pool(name)
     gc.collect()
-    gc.freeze()
+    gc.freeze()  # the pools live for the whole run; sparing them from every collection is faster
+    try:
+        return _generate(cfg, out, pools, gens, folder, started)
+    finally:
+        gc.unfreeze()
+
+
+def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], folder: Path, started: float) -> Dict[str, Any]:
     board = Scoreboard(load_intents(folder, list(pools.types)))
     writer = DatasetWriter(out, cfg.output.row_group_size, cfg.output.rows_per_file, cfg.output.compression)
     ratios = dict(cfg.splits)
