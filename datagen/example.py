@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 from datagen.entities import Entity
 
@@ -37,7 +37,3 @@ def sentence(prefix: str, body: str, suffix: str) -> str:
     """A request from its parts, with its first letter capitalised."""
     text = f"{prefix}{body}{suffix}".strip()
     return text[:1].upper() + text[1:]
-
-
-def shown(entities: Sequence[Entity]) -> List[str]:
-    return [e.text for e in entities]
