@@ -140,6 +140,7 @@ class Generator:
         self.min_c, self.max_c = min_candidates, max_candidates
         self.per_list, self.max_redraws = requests_per_list, max_redraws
         self._kinds = {d.name: self._kinds_for(d) for d in self.domains}
+        self._positioned: Dict[Tuple[int, int], Tuple[Entity, Entity]] = {}
 
     # -- lists -------------------------------------------------------------------------
     def _kinds_for(self, dom: Domain) -> List[str]:
@@ -162,7 +163,15 @@ class Generator:
                 ents += self.pools.draw(t, rng, rng.randint(1, 3))
             rng.shuffle(ents)
             ents = ents[: max(n, 2)]
-        return [e.with_property("list_position", str(i + 1)) for i, e in enumerate(ents)]
+        return [self._at(e, i + 1) for i, e in enumerate(ents)]
+
+    def _at(self, e: Entity, position: int) -> Entity:
+        """The entity with its list_position (cached: pool entities recur in many lists)."""
+        key = (id(e), position)
+        got = self._positioned.get(key)
+        if got is None or got[0] is not e:
+            got = self._positioned[key] = (e, e.with_property("list_position", str(position)))
+        return got[1]
 
     # -- requests ----------------------------------------------------------------------
     def _fill_mention(self, m: Mention, dom: Domain, cands: List[Entity], kind: str, rng: random.Random):

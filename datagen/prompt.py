@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import random
-from typing import List
+from typing import Dict, List, Tuple
 
+from datagen.entities import Entity
 from datagen.example import Example
 
 
@@ -41,6 +42,23 @@ def example_id(subset: str, query: str, texts: List[str], target: str, screen_id
     return h.hexdigest()
 
 
+_ENTITY_ROWS: Dict[int, Tuple[Entity, dict]] = {}
+_CACHE_LIMIT = 200_000  # entity row forms kept (pool entities recur in many examples)
+
+
+def entity_row(e: Entity) -> dict:
+    """An entity's row form without its index (cached per entity object; never mutated)."""
+    got = _ENTITY_ROWS.get(id(e))
+    if got is None or got[0] is not e:
+        if len(_ENTITY_ROWS) >= _CACHE_LIMIT:
+            _ENTITY_ROWS.clear()
+        row = {"type": e.type, "value": e.value, "text": e.text,
+               "properties": [{"key": k, "value": v} for k, v in e.properties],
+               "source": e.source, "bbox": list(e.bbox) if e.bbox is not None else None}
+        got = _ENTITY_ROWS[id(e)] = (e, row)
+    return got[1]
+
+
 def to_row(ex: Example, rng: random.Random, instruction: str, shuffle: bool = True) -> dict:
     """The output row of an example (see writer.EXAMPLE_SCHEMA); shuffles with `rng`."""
     order = list(range(len(ex.entities)))
@@ -49,12 +67,7 @@ def to_row(ex: Example, rng: random.Random, instruction: str, shuffle: bool = Tr
     entities = []
     targets = []
     for shown, i in enumerate(order, 1):
-        e = ex.entities[i]
-        entities.append({
-            "index": shown, "type": e.type, "value": e.value, "text": e.text,
-            "properties": [{"key": k, "value": v} for k, v in e.properties],
-            "source": e.source, "bbox": list(e.bbox) if e.bbox is not None else None,
-        })
+        entities.append({"index": shown, **entity_row(ex.entities[i])})
         if i in ex.targets:
             targets.append(shown)
     texts = [c["text"] for c in entities]

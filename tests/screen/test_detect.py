@@ -1,0 +1,388 @@
+"""Data detectors on OCR text elements: spans, values and boxes per type, two-line addresses,
+overlap resolution, and recall / false positives measured on the entity pools."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Sequence, Tuple
+
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from datagen.entities import PHONE_STYLES, Pools, format_phone
+from datagen.errors import UserError
+from datagen.screen.detect import PRIORITY, DetectSettings, _Candidate, _resolve, detect, span_box
+from datagen.screen.model import Box, Detection, Element, Word
+from datagen.templates import builtin_dir
+
+CHAR_W, GAP, LINE_H = 10, 10, 20
+VALID = DetectSettings()
+POSSIBLE = DetectSettings(leniency="POSSIBLE")
+
+
+def element(text: str, x: float = 0, y: float = 0, h: float = LINE_H) -> Element:
+    """An element whose words are laid out left to right (10 px a character, 10 px gaps)."""
+    words: List[Word] = []
+    cx = x
+    for w in text.split(" "):
+        words.append(Word(w, Box(cx, y, cx + CHAR_W * len(w), y + h), 90.0))
+        cx += CHAR_W * len(w) + GAP
+    return Element(text, Box(x, y, cx - GAP, y + h), tuple(words))
+
+
+def words_box(el: Element, first: int, last: int) -> Box:
+    """Union of the boxes of words first..last (inclusive)."""
+    box = el.words[first].box
+    for w in el.words[first + 1:last + 1]:
+        box = box.union(w.box)
+    return box
+
+
+def only(found: Sequence[Detection], type_: str) -> List[Detection]:
+    return [d for d in found if d.type == type_]
+
+
+@pytest.fixture(scope="module")
+def pools() -> Pools:
+    return Pools(builtin_dir("templates"), "en_US", 0, 200)
+
+
+# --- phone numbers ------------------------------------------------------------------------
+
+
+def _numbers(pools: Pools) -> List[phonenumbers.PhoneNumber]:
+    nums = [phonenumbers.example_number("US"), phonenumbers.parse("(206) 555-0142", "US")]
+    nums += [phonenumbers.parse(e.value, "US") for e in pools.pool("PhoneNumber")[:20]]
+    assert all(phonenumbers.is_valid_number(n) for n in nums)
+    return nums
+
+
+@pytest.mark.parametrize("style", PHONE_STYLES)
+def test_phone_every_style_found_with_exact_span_value_and_box(pools, style):
+    for num in _numbers(pools):
+        s = format_phone(num, style)
+        text = f"Call us at {s} today"
+        el = element(text)
+        found = detect([el], VALID)
+        assert [(d.type, d.start, d.end, d.text) for d in found] == [("PhoneNumber", 11, 11 + len(s), s)], text
+        d = found[0]
+        assert d.value == phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+        n_words = len(s.split(" "))
+        assert d.box == words_box(el, 3, 2 + n_words)
+        assert d.element == 0 and d.properties[0][0] == "region"
+
+
+def test_invalid_numbers_need_possible_leniency():
+    for text in ["(000) 555-0142", "000-555-0142"]:
+        assert detect([element(text)], VALID) == []
+        assert [d.type for d in detect([element(text)], POSSIBLE)] == ["PhoneNumber"]
+    assert detect([element("555-0000-1")], VALID) == []  # too short: nothing at any leniency here
+    assert detect([element("555-0000-1")], POSSIBLE) == []
+
+
+def test_digits_in_tracking_number_are_not_a_phone():
+    text = "Tracking 1Z452G6351664598"
+    assert detect([element(text)], VALID) == []
+    # POSSIBLE takes the trailing digit run: what VALID is for
+    assert [d.text for d in detect([element(text)], POSSIBLE)] == ["6351664598"]
+
+
+def test_national_numbers_of_other_regions_need_the_region():
+    text = "Ring 020 7946 0018 now"
+    assert detect([element(text)], VALID) == []
+    found = detect([element(text)], DetectSettings(regions=("US", "GB")))
+    assert [(d.text, d.value) for d in found] == [("020 7946 0018", "+442079460018")]
+    # a +44 number is found whatever the regions
+    assert [d.value for d in detect([element("+44 20 7946 0018")], VALID)] == ["+442079460018"]
+
+
+# --- e-mails and URLs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Contact: jane.doe@example.com", [("EmailAddress", "jane.doe@example.com")]),
+    ("Write to support+billing@mail.example.co.uk.", [("EmailAddress", "support+billing@mail.example.co.uk")]),
+    ("robert51@example.net", [("EmailAddress", "robert51@example.net")]),
+    ("Go to https://www.vaughn.com/ now", [("Uri", "https://www.vaughn.com/")]),
+    ("Docs at http://example.org/a/b?x=1&y=2.", [("Uri", "http://example.org/a/b?x=1&y=2")]),
+    ("(see https://en.wikipedia.org/wiki/Foo_(bar))", [("Uri", "https://en.wikipedia.org/wiki/Foo_(bar)")]),
+    ("Visit www.example.com today", [("Uri", "www.example.com")]),
+    ("example.org/path", [("Uri", "example.org/path")]),
+    ("Shop at Amazon.com, or mail a@b.io", [("Uri", "Amazon.com"), ("EmailAddress", "a@b.io")]),
+    ("not.an@email", []),
+    ("a..b@example.com", []),  # malformed local part; its host is not taken as a URL either
+    ("Node.js README.md v1.2.3 e.g. U.S. file.pdf", []),
+])
+def test_emails_and_urls_exact_spans(text, expected):
+    found = detect([element(text)], VALID)
+    assert [(d.type, d.text) for d in found] == expected
+    for d in found:
+        assert text[d.start:d.end] == d.text
+
+
+def test_url_never_reported_inside_an_email():
+    for text in ["hansenhannah@example.com", "mail info@www.example.com", "x@sub.example.org/path",
+                 "https://www.example.com/ or me@example.com"]:
+        found = detect([element(text)], VALID)
+        emails, uris = only(found, "EmailAddress"), only(found, "Uri")
+        assert len(emails) == 1, text
+        assert all(u.end <= e.start or u.start >= e.end for u in uris for e in emails), text
+    assert [d.type for d in detect([element("hansenhannah@example.com")], VALID)] == ["EmailAddress"]
+
+
+def test_uri_values_get_a_scheme():
+    found = detect([element("www.example.com and https://x.org")], VALID)
+    assert [d.value for d in found] == ["https://www.example.com", "https://x.org"]
+
+
+# --- postal addresses ---------------------------------------------------------------------
+
+
+def test_every_pool_address_found_in_one_element(pools):
+    for e in pools.pool("PostalAddress"):
+        text = f"Visit us at {e.value}"
+        el = element(text)
+        found = detect([el], VALID)
+        assert [(d.type, d.text, d.start) for d in found] == [("PostalAddress", e.value, 12)], text
+        assert found[0].value == e.value and found[0].properties == ()
+        assert found[0].box == words_box(el, 3, len(el.words) - 1)
+
+
+def _two_lines(street: str, city: str, dx: float = 0, gap: float = 6):
+    a = element(street, x=40, y=100)
+    b = element(city, x=40 + dx, y=100 + LINE_H + gap)
+    return a, b
+
+
+def test_two_element_address_gets_union_box():
+    a, b = _two_lines("123 Main St", "Springfield, IL 62704")
+    heading = element("Our store", x=40, y=40)
+    hours = element("Open daily", x=400, y=100)
+    found = detect([heading, a, hours, b], VALID)
+    assert len(found) == 1
+    d = found[0]
+    assert d.type == "PostalAddress" and d.element == 1
+    assert (d.start, d.end) == (0, len(a.text))
+    assert d.text == "123 Main St, Springfield, IL 62704" == d.value
+    assert d.properties == (("elements", "1,3"), ("spans", f"0:{len(a.text)},0:{len(b.text)}"))
+    assert d.box == a.box.union(b.box)
+
+
+def test_two_element_address_with_text_before_street():
+    a, b = _two_lines("Pickup: 907 Stewart Crescent", "West Dawn, IN 09488 (closed Sun)")
+    found = detect([a, b], VALID)
+    assert [(d.type, d.element, d.start, d.end) for d in found] == [("PostalAddress", 0, 8, len(a.text))]
+    d = found[0]
+    assert d.text == "907 Stewart Crescent, West Dawn, IN 09488"
+    assert d.properties[1] == ("spans", f"8:{len(a.text)},0:19")
+    assert d.box == words_box(a, 1, 3).union(words_box(b, 0, 3))
+
+
+@pytest.mark.parametrize("dx,gap", [(300, 6), (0, 80), (0, -60)])
+def test_no_cross_address_when_not_directly_below(dx, gap):
+    a, b = _two_lines("123 Main St", "Springfield, IL 62704", dx=dx, gap=gap)
+    assert detect([a, b], VALID) == []
+
+
+def test_pool_addresses_split_over_two_lines(pools):
+    missed = []
+    for e in pools.pool("PostalAddress")[:60]:
+        a, b = _two_lines(e.get("street"), f"{e.get('city')}, {e.get('state')} {e.get('postcode')}")
+        found = detect([a, b], VALID)
+        if [(d.type, d.text) for d in found] != [("PostalAddress", e.value)] or found[0].box != a.box.union(b.box):
+            missed.append(e.value)
+    assert not missed
+
+
+def test_one_line_address_not_duplicated_by_the_line_below():
+    a = element("100 Main St, Springfield, IL 62704", x=0, y=0)
+    b = element("Open daily 9 AM", x=0, y=LINE_H + 4)
+    found = detect([a, b], VALID)
+    assert [(d.type, d.element, d.text) for d in found] == [
+        ("PostalAddress", 0, "100 Main St, Springfield, IL 62704"), ("DateTime", 1, "9 AM")]
+    assert found[0].properties == ()
+
+
+# --- dates and times ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "Tuesday, March 03 at 04:30 PM", "March 3", "03/04/2026", "4:30 PM", "08:06 PM",
+    "Mon, Jan 5, 2026 10:00 AM", "5 March 2026", "2026-03-04", "16:30", "Tomorrow at 9 AM",
+    "Sat 10 a.m.", "Dec. 24, 2026", "2026-03-04T10:00", "March 2026",
+])
+def test_dates_and_times_exact_span(text):
+    found = detect([element(f"Due {text} sharp")], VALID)
+    assert [(d.type, d.text, d.start) for d in found] == [("DateTime", text, 4)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Mon-Fri 9am-5pm", ["9am", "5pm"]), ("10:45-11:30", ["10:45", "11:30"]), ("Jan 5-7", ["Jan 5"]),
+    ("9:00 AM - 5:00 PM", ["9:00 AM", "5:00 PM"]), ("12-25-2026", ["12-25-2026"]), ("25.12.2026", ["25.12.2026"]),
+])
+def test_ranges_give_their_ends(text, expected):
+    assert [d.text for d in detect([element(text)], VALID) if d.type == "DateTime"] == expected
+
+
+def test_pool_dates_and_times(pools):
+    for e in pools.pool("DateTime")[:100] + pools.pool("Alarm")[:100]:
+        found = detect([element(e.value)], VALID)
+        assert [(d.type, d.text) for d in found] == [("DateTime", e.value)], e.value
+    for e in pools.pool("Photo")[:50]:  # "beach, November 08"
+        found = detect([element(e.value)], VALID)
+        assert [(d.type, d.text) for d in found] == [("DateTime", e.get("date"))], e.value
+
+
+@pytest.mark.parametrize("text", ["Mon-Fri 9-5", "Sat-Sun closed", "3/4 cup sugar", "Score 3-1",
+                                  "May I help you?", "Mon", "2026", "9-5"])
+def test_day_ranges_and_bare_numbers_are_not_dates(text):
+    assert detect([element(text)], POSSIBLE) == []
+
+
+# --- boxes, overlaps, order ---------------------------------------------------------------
+
+
+def test_box_is_union_of_overlapping_words_and_element_box_without_words():
+    el = element("Call (206) 555-0142 now")
+    assert span_box(el, 5, 19) == words_box(el, 1, 2)
+    assert span_box(el, 6, 8) == el.words[1].box
+    bare = Element("Call (206) 555-0142 now", Box(5, 5, 300, 25))
+    (d,) = detect([bare], VALID)
+    assert d.box == bare.box and (d.start, d.end) == (5, 19)
+
+
+def test_words_not_aligned_with_text_fall_back_to_element_box():
+    el = Element("Call 206-555-0142", Box(0, 0, 200, 20), (Word("Cal1", Box(0, 0, 40, 20), 50.0),))
+    assert detect([el], VALID)[0].box == el.box
+
+
+def test_overlap_prefers_longer_then_priority():
+    long_ = _Candidate("DateTime", ((0, 0, 10),), "x" * 10)
+    short = _Candidate("PhoneNumber", ((0, 2, 8),), "x" * 6)
+    assert _resolve([short, long_]) == [long_]
+    tie = [_Candidate(t, ((0, 0, 5),), "xxxxx") for t in reversed(PRIORITY)]
+    assert [c.type for c in _resolve(tie)] == [PRIORITY[0]]
+    # a two-element candidate competes in both of its elements
+    cross = _Candidate("PostalAddress", ((0, 3, 10), (1, 0, 8)), "x" * 16)
+    in_second = _Candidate("DateTime", ((1, 4, 12),), "x" * 8)
+    elsewhere = _Candidate("DateTime", ((1, 9, 12),), "xxx")
+    assert _resolve([in_second, cross, elsewhere]) == [cross, elsewhere]
+
+
+def test_date_beats_digits_inside_it_even_at_possible_leniency():
+    for text in ["03/04/2026", "2026-03-04", "Mon, Jan 5, 2026 10:00 AM"]:
+        assert [d.type for d in detect([element(text)], POSSIBLE)] == ["DateTime"]
+
+
+def test_results_ordered_and_deterministic():
+    els = [element("Reply to ann@example.com by March 3", y=0),
+           element("Call 206-555-0142 or visit www.example.com", y=200),
+           element("Sales", y=400)]
+    found = detect(els, VALID)
+    assert [(d.element, d.type) for d in found] == [(0, "EmailAddress"), (0, "DateTime"),
+                                                    (1, "PhoneNumber"), (1, "Uri")]
+    assert found == sorted(found, key=lambda d: (d.element, d.start))
+    assert detect(els, VALID) == found
+    assert detect(els, DetectSettings(types=("Uri",))) == [d for d in found if d.type == "Uri"]
+
+
+def test_settings_are_checked():
+    with pytest.raises(UserError, match="leniency"):
+        DetectSettings(leniency="LOOSE")
+    with pytest.raises(UserError, match="types"):
+        DetectSettings(types=("Phone",))
+    with pytest.raises(UserError, match="address_country"):
+        DetectSettings(address_country="DE")
+    DetectSettings(address_country="DE", types=("PhoneNumber",))  # fine without addresses
+
+
+SAFE_WORDS = ["Call", "us", "today", "Home", "Contact", "Info", "Open", "Sales", "Support", "at", "or", "-", "|", ":"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(SAFE_WORDS), max_size=3), st.lists(st.sampled_from(SAFE_WORDS), max_size=3),
+       st.sampled_from(["PhoneNumber", "EmailAddress", "Uri", "PostalAddress", "DateTime"]), st.integers(0, 199))
+def test_entity_between_plain_words_is_found_with_its_words_box(pools, before, after, type_, k):
+    value = pools.pool(type_)[k].value
+    text = " ".join(before + [value] + after)
+    el = element(text)
+    found = detect([el], VALID)
+    assert [(d.type, d.text) for d in found] == [(type_, value)]
+    first = len(before)
+    assert found[0].box == words_box(el, first, first + len(value.split(" ")) - 1)
+
+
+# --- measurement: recall on the pools, false positives on plain UI lines -------------------
+
+PLAIN = [
+    "Opening hours", "Sales", "Mon-Fri 9-5", "Sat-Sun closed", "$12.99", "Add to cart", "Buy now",
+    "Checkout", "Sign in", "Sign up", "Log out", "Create account", "Forgot password?", "Remember me",
+    "Settings", "Notifications", "Privacy", "Terms of Service", "Privacy Policy", "Help Center",
+    "Customer reviews", "Write a review", "Frequently bought together", "Recommended for you",
+    "Your orders", "Track package", "Return or replace items", "Free shipping on orders over $35",
+    "In stock", "Only 3 left in stock", "Ships in 2-3 business days", "Qty: 1", "Subtotal (2 items)",
+    "Estimated tax", "Order total", "Apply coupon", "Gift card balance", "Continue shopping",
+    "Search", "Cancel", "Save", "Done", "Edit", "Delete", "Share", "Back", "Next", "Skip", "Close",
+    "More options", "See all", "Show less", "Load more", "Filters", "Sort by: Featured",
+    "Price: Low to High", "Best sellers", "New arrivals", "Today's deals", "Limited time offer",
+    "Members save 10%", "Battery 87%", "Wi-Fi", "Bluetooth", "Airplane mode", "Do Not Disturb",
+    "Dark mode", "Display & Brightness", "Storage", "General", "About", "Software Update",
+    "Version 3.2.1", "Build 1043", "Now playing", "Up next", "Recently played", "Made for you",
+    "Top 50 - Global", "Shuffle play", "Follow", "Following", "1.2K followers", "Like", "Reply",
+    "Comments (24)", "View all 128 comments", "Posted by admin", "Read more", "5 min read",
+    "Breaking news", "Weather", "Partly cloudy", "High 72° Low 58°", "Feels like 70°",
+    "Humidity 45%", "Wind 8 mph", "UV index: Moderate", "Sunrise", "Sunset", "Air quality: Good",
+    "Inbox", "Sent", "Drafts", "Spam", "Trash", "Compose", "Mark as read", "Archive", "Unread (3)",
+    "Meeting notes", "Project Apollo", "Q3 report", "Budget review", "Team standup", "All-hands",
+    "Welcome back, Sam", "Good morning", "Hi there!", "How can we help?", "Chat with us",
+    "Leave a message", "We typically reply in a few hours", "Rate your experience", "4.8 out of 5",
+    "Excellent", "Verified purchase", "Size: M", "Color: Navy", "Width: Regular", "Fits true to size",
+    "Menu", "Appetizers", "Entrees", "Desserts", "Drinks", "Kids menu", "Gluten-free options",
+    "Caesar salad", "Margherita pizza", "Chicken tikka masala", "Iced latte", "Add extra shot +$0.75",
+    "Delivery fee $2.99", "Service fee", "Tip your driver", "Pickup", "Delivery", "Dine in",
+    "Reserve a table", "Party of 4", "Indoor seating", "Outdoor patio", "Parking available",
+    "Wheelchair accessible", "Pet friendly", "Free Wi-Fi", "Book now", "Check availability",
+    "2 adults, 1 child", "1 room", "Non-refundable", "Breakfast included", "Pool & spa",
+    "Gate B22", "Boarding group 3", "Seat 14C", "Economy", "Carry-on only", "Terminal 2",
+    "Step 2 of 5", "Page 3 of 12", "Chapter 11", "Room 204", "Floor 3", "Aisle 7", "Row 12",
+    "Level 5 unlocked", "Score: 1,250", "High score 98,400", "Lives: 3", "Player 1", "Game over",
+    "Order #48213", "Item 3/4", "SKU 7731-BLK", "Model X200", "Ref. 55-210", "Invoice INV-0042",
+    "Total: $1,249.00", "Was $59.99", "Now $39.99", "Save 33%", "From $9.99/mo", "Annual plan",
+    "Monthly plan", "Cancel anytime", "Start free trial", "7-day free trial", "Upgrade to Pro",
+    "Storage 64 GB", "12 MP camera", "5G ready", "4K HDR", "Node.js developer", "README.md",
+    "Mon", "Closed on holidays", "Happy hour 4-6", "Kids eat free Tue", "Live music Fri & Sat",
+]
+
+
+def screen_of(text: str) -> List[Element]:
+    return [element(text)]
+
+
+def measure(pools: Pools, n: int = 200) -> Tuple[Dict[str, float], int, int]:
+    """Recall per type (exact span over the whole string, one element per entity) and the
+    number of detections on the plain lines."""
+    recall: Dict[str, float] = {}
+    for type_ in ["PhoneNumber", "EmailAddress", "Uri", "PostalAddress", "DateTime"]:
+        entities = pools.pool(type_)[:n]
+        hits = 0
+        for e in entities:
+            found = detect(screen_of(e.value), VALID)
+            hits += any(d.type == type_ and (d.start, d.end) == (0, len(e.value)) for d in found)
+        recall[type_] = hits / len(entities)
+    alarms = pools.pool("Alarm")[:n]
+    recall["DateTime (Alarm times)"] = sum(
+        any(d.type == "DateTime" and d.text == e.value for d in detect(screen_of(e.value), VALID))
+        for e in alarms) / len(alarms)
+    false_pos = sum(len(detect(screen_of(line), VALID)) for line in PLAIN)
+    return recall, false_pos, len(PLAIN)
+
+
+def test_recall_and_false_positives(pools):
+    assert len(PLAIN) >= 200 and len(set(PLAIN)) == len(PLAIN)
+    recall, false_pos, n_plain = measure(pools)
+    print(f"\nrecall: {recall}; false positives: {false_pos} on {n_plain} plain lines")
+    for type_ in ["PhoneNumber", "EmailAddress", "Uri", "PostalAddress"]:
+        assert recall[type_] >= 0.99, (type_, recall)
+    assert recall["DateTime"] >= 0.99 and recall["DateTime (Alarm times)"] >= 0.99, recall
+    assert false_pos == 0
