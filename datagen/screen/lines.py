@@ -1,0 +1,209 @@
+"""Screen text: OCR words merged into elements, elements grouped into lines, lines into text.
+
+Geometry convention (as in model.py): pixels, origin at the top-left corner, x grows to the
+right, y grows downwards; "top" is the smaller y. All functions are pure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from fractions import Fraction
+from statistics import median
+from typing import Callable, Dict, List, Mapping, Optional, Sequence
+
+from datagen.screen.model import Element, Word
+
+WORD_GAP = 1.5  # max horizontal gap between joined words, in median word heights
+GLUE_GAP = 0.6  # words this close (median word heights) across URL/e-mail punctuation are one word
+GLUE_BEFORE = ("@", "/")  # a word ending with one of these continues into the next word
+GLUE_AFTER = (".", "/", "@", ":")  # a word starting with one of these continues the previous word
+GLUE_SOFT = (".", ":")  # a word ending with one of these continues a next word in lower case or "/"
+SAME_ROW_FRACTION = 0.5  # words share a row when centres differ by <= this x the smaller height
+NO_TESSERACT_LINE = 0  # Tesseract numbers lines from 1; a word with line 0 has no Tesseract line
+LINE_MARGIN = 0.8  # max |centre-y - line reference| to join a line, in units of LINE_UNIT
+LINE_UNIT = "height"  # "height": median element heights, "px": pixels, "screen": screen heights
+LINE_REFERENCE = "mean"  # "mean": running mean of the line's centres, "first": first member's
+SEP = "\t"  # between elements on one line of screen text
+NEWLINE = "\n"  # between lines of screen text
+
+# unit -> (margin, median element height, screen height) -> margin in pixels
+MARGIN_UNITS: Dict[str, Callable[[float, float, Optional[float]], float]] = {
+    "height": lambda margin, med_h, screen_h: margin * med_h,
+    "px": lambda margin, med_h, screen_h: margin,
+    "screen": lambda margin, med_h, screen_h: margin * screen_h,
+}
+# reference -> (first member's cy, sum of members' cy, member count) -> the line's reference y
+REFERENCES: Dict[str, Callable[[Fraction, Fraction, int], Fraction]] = {
+    "mean": lambda first, total, count: total / count,
+    "first": lambda first, total, count: first,
+}
+
+
+def _word_key(w: Word) -> tuple:
+    return (w.box.x0, w.box.y0, w.box.x1, w.box.y1, w.text, w.conf, w.block, w.par, w.line)
+
+
+def _element_key(e: Element) -> tuple:
+    return (e.box.cy, e.box.cx, e.box.x0, e.box.y0, e.box.x1, e.box.y1, e.text)
+
+
+def _same_row(a: Word, b: Word) -> bool:
+    """True when two words are on one Tesseract line or their vertical centres nearly agree."""
+    if a.line != NO_TESSERACT_LINE and (a.block, a.par, a.line) == (b.block, b.par, b.line):
+        return True
+    return abs(a.box.cy - b.box.cy) <= SAME_ROW_FRACTION * min(a.box.height, b.box.height)
+
+
+def _glued(prev: Word, w: Word, glue_px: float) -> bool:
+    """True when OCR split one token: 'https:' '//www.x' or 'example.' 'net' (close, across URL punctuation)."""
+    if w.box.x0 - prev.box.x1 >= glue_px:
+        return False
+    a, b = prev.text, w.text
+    return (a.endswith(GLUE_BEFORE) or b.startswith(GLUE_AFTER)
+            or (a.endswith(GLUE_SOFT) and b[:1].islower() or a.endswith(GLUE_SOFT) and b.startswith("/")))
+
+
+def merge_words(words: Sequence[Word], word_gap: float = WORD_GAP, glue_gap: float = GLUE_GAP) -> List[Element]:
+    """Merge OCR words into text elements along a line, keeping columns apart.
+
+    Step by step (pixels, origin top-left, y down):
+    1. threshold = word_gap x the median word box height over all the words of the screen;
+    2. sort the words by their full geometry and text (so input order cannot matter);
+    3. two words a, b with a.x0 <= b.x0 are linked when they share a row (same Tesseract
+       (block, par, line) with line != 0, or |a.cy - b.cy| <= half the smaller height) and
+       the gap b.x0 - a.x1 is below the threshold (overlapping words have a negative gap);
+    4. elements are the connected components of the links: words left to right (by x0),
+       joined with one space, or with none where OCR split one token at URL/e-mail
+       punctuation ("https:" "//www.x", "example." "net": gap below glue_gap x the median
+       height and punctuation at the seam, see _glued; gaps alone cannot tell, a space in a
+       serif font is as narrow as such a split), box the union of the word boxes;
+    5. elements are ordered by top (y0), then x0.
+    """
+    if not (isinstance(word_gap, (int, float)) and math.isfinite(word_gap) and word_gap >= 0):
+        raise ValueError(f"word_gap={word_gap!r}: expected a finite number >= 0 (median word heights)")
+    if not words:
+        return []
+    med_h = median(w.box.height for w in words)
+    threshold, glue = word_gap * med_h, glue_gap * med_h
+    ordered = sorted(words, key=_word_key)
+    parent = list(range(len(ordered)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(ordered):
+        for j in range(i + 1, len(ordered)):
+            b = ordered[j]
+            if b.box.x0 - a.box.x1 >= threshold:
+                break  # sorted by x0: every later word is even further to the right
+            if _same_row(a, b):
+                parent[find(j)] = find(i)
+    groups: Dict[int, List[Word]] = defaultdict(list)
+    for i, w in enumerate(ordered):
+        groups[find(i)].append(w)  # `ordered` is already left to right within a group
+    elements = []
+    for members in groups.values():
+        box = members[0].box
+        for w in members[1:]:
+            box = box.union(w.box)
+        text = members[0].text
+        for prev, w in zip(members, members[1:]):
+            text += ("" if _glued(prev, w, glue) else " ") + w.text
+        elements.append(Element(text, box, tuple(members)))
+    return sorted(elements, key=lambda e: (e.box.y0, e.box.x0, e.box.x1, e.box.y1, e.text))
+
+
+def margin_pixels(elements: Sequence[Element], margin: float, unit: str = LINE_UNIT,
+                  screen_height: Optional[float] = None) -> float:
+    """The line margin in pixels for a margin given in `unit`; ValueError on a bad argument."""
+    if not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin >= 0):
+        raise ValueError(f"margin={margin!r}: expected a finite number >= 0")
+    if unit not in MARGIN_UNITS:
+        raise ValueError(f"unit={unit!r}: expected one of {sorted(MARGIN_UNITS)}")
+    if unit == "screen" and not (isinstance(screen_height, (int, float)) and screen_height > 0):
+        raise ValueError(f"screen_height={screen_height!r}: unit='screen' needs a screen height > 0 (pixels)")
+    med_h = median(e.box.height for e in elements) if elements else 0.0
+    return MARGIN_UNITS[unit](margin, med_h, screen_height)
+
+
+def group_lines(elements: Sequence[Element], margin: float = LINE_MARGIN, unit: str = LINE_UNIT,
+                screen_height: Optional[float] = None, reference: str = LINE_REFERENCE) -> List[List[int]]:
+    """Group text elements into screen lines (the paper's onscreen parse), top to bottom.
+
+    Step by step (pixels, origin top-left, y down):
+    1. margin_px = margin x median element height ("height"), margin ("px") or
+       margin x screen_height ("screen");
+    2. each element is its box centre (cx, cy); sort by (cy, cx, x0, y0, x1, y1, text) --
+       geometry only, so permuting the input only renames indices;
+    3. walk top to bottom: an element joins the current line when
+       |cy - line_ref| <= margin_px, else it starts a new line; line_ref is the running
+       mean of the members' cy ("mean") or the first member's cy ("first"). Sums are exact
+       (fractions), so no result flips on float rounding;
+    4. each line lists element indices left to right by x0 (ties: geometry, then index).
+    "first" bounds a line's extent in y to margin_px; "mean" follows a tilted row (a uniform
+    drift spans up to ~2 x margin_px) and, unlike a previous-neighbour rule, does not chain a
+    slow uniform drift into one line (dense clusters stepping down can still pull it along).
+    """
+    if reference not in REFERENCES:
+        raise ValueError(f"reference={reference!r}: expected one of {sorted(REFERENCES)}")
+    limit = Fraction(margin_pixels(elements, margin, unit, screen_height))
+    ref_of = REFERENCES[reference]
+    order = sorted(range(len(elements)), key=lambda i: (_element_key(elements[i]), i))
+    lines: List[List[int]] = []
+    first = total = Fraction(0)
+    for i in order:
+        cy = Fraction(elements[i].box.cy)
+        if lines and abs(cy - ref_of(first, total, len(lines[-1]))) <= limit:
+            lines[-1].append(i)
+            total += cy
+        else:
+            lines.append([i])
+            first = total = cy
+    left_to_right = lambda i: (elements[i].box.x0, _element_key(elements[i]), i)  # noqa: E731
+    return [sorted(line, key=left_to_right) for line in lines]
+
+
+def tesseract_lines(elements: Sequence[Element]) -> List[List[int]]:
+    """Baseline grouping: elements by Tesseract (block, par, line); lines by top, elements by x0.
+
+    An element without a Tesseract line (no words, or line id 0) is a line of its own.
+    """
+    by_id: Dict[tuple, List[int]] = defaultdict(list)
+    for i, e in enumerate(elements):
+        tid = e.tesseract_line
+        by_id[tid if tid[2] != NO_TESSERACT_LINE else ("none", i)].append(i)
+    lines = [sorted(m, key=lambda i: (elements[i].box.x0, _element_key(elements[i]), i)) for m in by_id.values()]
+    return sorted(lines, key=lambda m: (min(elements[i].box.y0 for i in m), elements[m[0]].box.x0, m))
+
+
+def screen_text(elements: Sequence[Element], lines: Sequence[Sequence[int]],
+                injections: Optional[Mapping[int, str]] = None, sep: str = SEP) -> str:
+    """Screen text: a line's elements joined by `sep`, lines by newlines; injections replace texts."""
+    injections = injections or {}
+    bad = [i for i in injections if not 0 <= i < len(elements)]
+    if bad:
+        raise ValueError(f"injections: element indices {bad} out of range 0..{len(elements) - 1}")
+    rows = [sep.join(injections.get(i, elements[i].text) for i in line) for line in lines if line]
+    return NEWLINE.join(rows)
+
+
+def line_pairs_f1(pred_lines: Sequence[Sequence[int]], truth_rows: Sequence[int]) -> dict:
+    """Pairwise precision/recall/F1 of "same line" over element pairs (1.0 on empty denominators)."""
+    seen = [i for line in pred_lines for i in line]
+    if len(seen) != len(set(seen)) or any(not 0 <= i < len(truth_rows) for i in seen):
+        raise ValueError(f"pred_lines={pred_lines!r}: each index in 0..{len(truth_rows) - 1} at most once")
+
+    def pairs(counts) -> int:
+        return sum(c * (c - 1) // 2 for c in counts)
+
+    pairs_true = pairs(Counter(truth_rows).values())
+    pairs_pred = pairs(len(line) for line in pred_lines)
+    both = pairs(Counter((k, truth_rows[i]) for k, line in enumerate(pred_lines) for i in line).values())
+    precision = both / pairs_pred if pairs_pred else 1.0
+    recall = both / pairs_true if pairs_true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "pairs_true": pairs_true, "pairs_pred": pairs_pred}
