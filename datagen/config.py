@@ -210,7 +210,7 @@ def validate(cfg: Any) -> None:
         _check(s in SUBSETS, "subsets", s, f"one of {', '.join(SUBSETS)}")
     _check(cfg.entities.pool_size >= 10, "entities.pool_size", cfg.entities.pool_size, "an integer >= 10")
     _check_shares("splits", dict(cfg.splits))
-    for name in ("conversational", "synthetic", "unseen"):
+    for name in SUBSETS:
         sub = cfg[name]
         _check(sub.size >= 0, f"{name}.size", sub.size, "an integer >= 0")
         _check(getattr(sub, "max_redraws", 1) >= 1, f"{name}.max_redraws", getattr(sub, "max_redraws", 1), "an integer >= 1")

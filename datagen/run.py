@@ -19,15 +19,18 @@ from datagen import card, conversational, synthetic
 from datagen.baselines import Scoreboard, load_intents
 from datagen.config import SPLITS, SUBSETS, validate
 from datagen.entities import Pools, check_locale
-from datagen.errors import UserError
+from datagen.errors import ItemError, UserError
+from datagen.screen.stats import ScreenStats
 from datagen.prompt import to_row
 from datagen.seeding import rng
 from datagen.splits import assign
 from datagen.templates import templates_dir
-from datagen.writer import EXAMPLE_SCHEMA, DatasetWriter, write_json_atomic, write_text_atomic
+from datagen.writer import (EXAMPLE_SCHEMA, SCREEN_SCHEMA, DatasetWriter, screens_table, write_json_atomic,
+                            write_text_atomic)
 
 log = logging.getLogger("datagen")
 VERSIONED = ("datagen", "faker", "phonenumbers", "pyap", "pyarrow", "hydra-core")
+SCREEN_ROW_GROUP = 64  # screens per Parquet row group (each row carries its image)
 MAX_LISTED_SKIPS = 1000  # skipped items listed one by one in stats.json (all are counted)
 
 
@@ -80,6 +83,8 @@ def _generators(cfg: DictConfig, folder: Path, pools: Pools) -> Dict[str, Any]:
         excluded_types = conv_t.domains[held_out].types if held_out else []
         gens["synthetic"] = synthetic.Generator(synthetic.load(folder, pools), pools, s.min_negatives, s.max_negatives,
                                                 s.max_redraws, excluded_types, [held_out] if held_out else [])
+    if "screen" in subsets:
+        gens["screen"] = _screen_generator(cfg, folder, pools)
     if "unseen" in subsets:
         u = cfg.unseen
         gens["unseen"] = conversational.Generator(conv_t, pools, "unseen", [held_out], mix, u.min_candidates,
@@ -87,8 +92,50 @@ def _generators(cfg: DictConfig, folder: Path, pools: Pools) -> Dict[str, Any]:
     return gens
 
 
+def _screen_generator(cfg: DictConfig, folder: Path, pools: Pools):
+    from datagen.screen import requests
+    from datagen.screen.detect import DetectSettings
+    from datagen.screen.families import load_families
+    from datagen.screen.ocr import Ocr, OcrSettings
+    from datagen.screen.pipeline import LineSettings, ScreenGenerator, ScreenSettings
+    from datagen.screen.render import RenderSettings
+    from datagen.screen.source import list_images
+
+    sc = cfg.screen
+    families = load_families(folder, pools)
+    chosen = list(sc.families) or sorted(families)
+    for name in chosen:
+        if name not in families:
+            raise UserError(f"screen.families: unknown family '{name}' (known: {', '.join(sorted(families))})")
+    r = sc.render
+    render = RenderSettings(r.width, r.height, r.scale, tuple(r.base_size), tuple(r.line_spacing), tuple(r.fonts),
+                            tuple(r.themes), r.noise, r.blur, r.jpeg_quality)
+    try:
+        detect = DetectSettings(tuple(sc.detect.regions), sc.detect.leniency, sc.detect.address_country,
+                                tuple(sc.detect.types))
+    except UserError as e:
+        raise UserError(f"screen.detect: {e}") from None
+    o = sc.ocr
+    ocr = Ocr(OcrSettings(psm=o.psm, oem=o.oem, lang=o.lang, tesseract=o.tesseract, min_conf=o.min_conf))
+    ln = sc.lines
+    settings = ScreenSettings([families[n] for n in chosen], render, detect,
+                              LineSettings(ln.mode, ln.margin, ln.unit, ln.reference, ln.word_gap),
+                              sc.align.min_overlap, sc.align.min_similarity, sc.requests_per_screen, dict(sc.mix))
+    images = list_images(sc.images) if sc.source == "images" else None
+    return ScreenGenerator(pools, ocr, requests.load(folder), settings, images, sc.max_pixels)
+
+
 def _per_item(cfg: DictConfig, subset: str) -> int:
+    if subset == "screen":
+        return cfg.screen.requests_per_screen
     return cfg.conversational.requests_per_list if subset == "conversational" else 1
+
+
+def _n_items(cfg: DictConfig, subset: str, gen: Any) -> int:
+    """Items of a subset: screens for screen (every file for screen.source=images), else lists/templates."""
+    if subset == "screen":
+        return len(gen.images) if gen.images is not None else int(cfg.screen.size)
+    return math.ceil(int(cfg[subset].size) / _per_item(cfg, subset))
 
 
 def run(cfg: DictConfig) -> Dict[str, Any]:
@@ -121,25 +168,48 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
     sub_stats: Dict[str, Dict[str, Any]] = {}
     skipped: List[Dict[str, Any]] = []
     timing: Dict[str, float] = {}
+    screens = None
+    if "screen" in gens:
+        screens = DatasetWriter(out, min(cfg.output.row_group_size, SCREEN_ROW_GROUP), cfg.output.rows_per_file,
+                                cfg.output.compression, "screens", SCREEN_SCHEMA, screens_table)
+    screen_stats = ScreenStats(out / "previews", int(cfg.screen.previews))
     for subset, gen in gens.items():
         t0 = time.perf_counter()
-        size = int(cfg[subset].size)
+        n_items = _n_items(cfg, subset, gen)
+        limit = None if subset == "screen" else int(cfg[subset].size)
         per = _per_item(cfg, subset)
-        n_items = math.ceil(size / per)
         counts: Dict[str, Counter] = defaultdict(Counter)
         made = redraws = n_skipped = 0
         for i in progress(range(n_items), n_items, subset, cfg.progress):
-            examples, r = gen.item(seed, i)
-            redraws += r
-            if not examples:
-                n_skipped += 1
-                reason = f"no unambiguous request in {r} draws"
+            try:
+                examples, r = gen.item(seed, i)
+            except ItemError as e:
+                examples, r = [], 0
+                reason = e.reason
+                where = str(gen.images[i]) if getattr(gen, "images", None) is not None else f"item {i}"
                 if strict:
-                    raise UserError(f"{subset} item {i}: {reason} (strict=true)")
+                    raise UserError(f"{subset} {where}: {e} (strict=true)") from None
+                n_skipped += 1
+                counts["skipped"][reason] += 1
                 if len(skipped) < MAX_LISTED_SKIPS:
-                    skipped.append({"subset": subset, "item": i, "reason": reason})
+                    skipped.append({"subset": subset, "item": where, "reason": reason, "detail": e.detail})
                 continue
-            for k, ex in enumerate(examples[: size - i * per]):
+            redraws += r
+            if screens is not None and subset == "screen":
+                for srow in gen.drain():
+                    screens.add(assign(srow["screen_id"], subset, seed, ratios), srow)
+                    screen_stats.add(srow)
+            if not examples:
+                if subset != "screen":
+                    n_skipped += 1
+                    reason = f"no unambiguous request in {r} draws"
+                    if strict:
+                        raise UserError(f"{subset} item {i}: {reason} (strict=true)")
+                    if len(skipped) < MAX_LISTED_SKIPS:
+                        skipped.append({"subset": subset, "item": i, "reason": reason})
+                continue
+            room = len(examples) if limit is None else max(0, limit - i * per)
+            for k, ex in enumerate(examples[:room]):
                 row = to_row(ex, rng(seed, subset, i, "shuffle", k), instruction, shuffle)
                 split = assign(ex.group, subset, seed, ratios)
                 writer.add(split, row)
@@ -157,7 +227,12 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
             "domain": dict(sorted(counts["domain"].items())),
             "targets_per_example": {str(k): v for k, v in sorted(counts["targets"].items())},
         }
+        if counts["skipped"]:
+            sub_stats[subset]["skipped_by_reason"] = dict(sorted(counts["skipped"].items()))
+        if subset == "screen":
+            sub_stats[subset]["screen"] = screen_stats.summary(gen, timing[subset])
     files = writer.close()
+    screen_files = screens.close() if screens is not None else {}
     for sub, acc in board.accuracy().items():
         sub_stats[sub]["baselines"] = acc
     for sub in sub_stats:
@@ -165,6 +240,7 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
     stats = {
         "recipe": cfg.recipe, "seed": cfg.seed, "locale": cfg.locale,
         "splits": writer.counts, "split_bytes": writer.nbytes, "files": files, "subsets": sub_stats,
+        "screens": {"splits": screens.counts, "split_bytes": screens.nbytes, "files": screen_files} if screens else None,
         "skipped": {"count": sum(s["skipped"] for s in sub_stats.values()), "items": skipped},
         "pools": pools.sizes(),
         "versions": versions(),

@@ -43,6 +43,32 @@ EXAMPLE_SCHEMA = pa.schema([
     ("screen_id", pa.string()),
     ("screen_text", pa.string()),
 ])
+BOX = pa.list_(pa.float32())  # x0, y0, x1, y1 in image pixels
+SCREEN_SCHEMA = pa.schema([
+    ("screen_id", pa.string()),
+    ("family", pa.string()),
+    ("width", pa.int32()),
+    ("height", pa.int32()),
+    ("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
+    ("theme", pa.string()),
+    ("font", pa.string()),
+    ("truth", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX), ("kind", pa.string()), ("row", pa.int32())]))),
+    ("words", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX), ("conf", pa.float32()), ("block", pa.int32()),
+                                  ("par", pa.int32()), ("line", pa.int32())]))),
+    ("elements", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX)]))),
+    ("lines", pa.list_(pa.list_(pa.int32()))),
+    ("detections", pa.list_(pa.struct([("type", pa.string()), ("text", pa.string()), ("bbox", BOX),
+                                       ("element", pa.int32())]))),
+    ("entity_recall", pa.float64()),
+    ("entity_precision", pa.float64()),
+    ("line_f1", pa.float64()),
+    ("line_f1_tesseract", pa.float64()),
+    ("lines_mode", pa.string()),
+    ("margin", pa.float64()),
+    ("margin_unit", pa.string()),
+    ("word_gap", pa.float64()),
+    ("ocr_engine", pa.string()),
+])
 TMP_SUFFIX = ".tmp"
 
 
@@ -152,17 +178,23 @@ class SplitWriter:
         return final
 
 
-class DatasetWriter:
-    """The example splits of one dataset folder (data/*.parquet)."""
+def screens_table(rows: List[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=SCREEN_SCHEMA)
 
-    def __init__(self, root: Path, row_group_size: int, rows_per_file: int, compression: str):
+
+class DatasetWriter:
+    """The splits of one table of a dataset folder: data/*.parquet (examples) or screens/*.parquet."""
+
+    def __init__(self, root: Path, row_group_size: int, rows_per_file: int, compression: str,
+                 folder: str = "data", schema: pa.Schema = EXAMPLE_SCHEMA,
+                 to_table: Callable[[List[dict]], pa.Table] = examples_table):
         self.root = root
-        self.data = root / "data"
+        self.data = root / folder
         self.data.mkdir(parents=True, exist_ok=True)
         for stale in self.data.glob(f".*{TMP_SUFFIX}"):
             stale.unlink()
         self.splits: Dict[str, SplitWriter] = {
-            s: SplitWriter(self.data, s, EXAMPLE_SCHEMA, row_group_size, rows_per_file, compression) for s in SPLITS
+            s: SplitWriter(self.data, s, schema, row_group_size, rows_per_file, compression, to_table) for s in SPLITS
         }
 
     def add(self, split: str, row: dict) -> None:

@@ -32,7 +32,7 @@ STYLE = {"h1": (1.5, True, False), "h2": (1.2, True, False), "body": (1.0, False
          "label": (0.9, True, True), "small": (0.85, False, True), "button": (0.9, True, False)}
 MARGIN = 20.0  # logical px left/right/top margin
 COL2 = 0.36  # x of the second column as a fraction of the width
-CELL_GAP = 1.5  # em between cells that flow on one row (wide enough to stay separate elements)
+CELL_GAP = 2.5  # em between cells that flow on one row (wide enough to stay separate elements)
 BUTTON_PAD = 0.45  # em of padding around button text
 
 

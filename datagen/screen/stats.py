@@ -1,0 +1,48 @@
+"""Screen metrics summed up over a run (overall and per family), and the preview images."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Dict, List
+
+from datagen.screen.preview import write_preview
+
+METRICS = ("entity_recall", "entity_precision", "line_f1", "line_f1_tesseract")
+
+
+class ScreenStats:
+    """Collects per-screen metrics as screens stream by; writes the first `previews` previews."""
+
+    def __init__(self, preview_dir: Path, previews: int):
+        self.preview_dir, self.previews = preview_dir, previews
+        self.values: Dict[str, Dict[str, List[float]]] = defaultdict(lambda: defaultdict(list))
+        self.screens = 0
+        self.written: List[str] = []
+
+    def add(self, row: dict) -> None:
+        self.screens += 1
+        for m in METRICS:
+            if row.get(m) is not None:
+                self.values["all"][m].append(row[m])
+                self.values[row["family"]][m].append(row[m])
+        if len(self.written) < self.previews:
+            self.written.append(write_preview(row, self.preview_dir).name)
+
+    def summary(self, gen: Any, seconds: float) -> Dict[str, Any]:
+        def means(d: Dict[str, List[float]]) -> Dict[str, float]:
+            return {m: round(sum(v) / len(v), 4) for m, v in d.items() if v}
+
+        ls = gen.s.lines
+        return {
+            "screens": self.screens,
+            "metrics": means(self.values["all"]),
+            "per_family": {f: means(d) for f, d in sorted(self.values.items()) if f != "all"},
+            "requests": dict(sorted(gen.counts.items())),
+            "lines": {"mode": ls.mode, "margin": ls.margin, "unit": ls.unit, "reference": ls.reference,
+                      "word_gap": ls.word_gap},
+            "ocr_engine": gen.ocr.engine,
+            "ocr_seconds": round(gen.ocr_seconds, 3),
+            "ocr_share_of_time": round(gen.ocr_seconds / seconds, 4) if seconds > 0 else None,
+            "previews": self.written,
+        }
