@@ -21,45 +21,82 @@ SUBSET_ABOUT = {
                  "entities (alarm ringing, song playing, timer running) carry source=background.",
     "unseen": "conversational requests from a domain held out of every train and validation row of this run "
               "(test split only).",
+    "screen": "phone screens rendered from layout families (or your screenshots), read back with Tesseract; "
+              "candidates are the detected entities (source=screen, normalised bbox) and the prompt holds the "
+              "screen text with each candidate injected in place as {{N. text}}. Requests pick by type, by the "
+              "label shown next to an entity, by position on screen, several at once, or none.",
 }
+SPECIAL_FEATURES = {"image": {"dtype": "image"}}  # struct<bytes, path> that HF datasets decodes as an image
 
 
 def _feature(t: pa.DataType) -> Dict[str, Any]:
+    if pa.types.is_list(t) and pa.types.is_list(t.value_type):
+        return {"list": {"list": _DTYPES[t.value_type.value_type]}}
     if pa.types.is_list(t):
         v = t.value_type
         if pa.types.is_struct(v):
-            return {"list": features(pa.schema(list(v)))}
+            return {"list": features(pa.schema(list(v)), top=False)}
         return {"list": _DTYPES[v]}
     if pa.types.is_struct(t):
-        return {"struct": features(pa.schema(list(t)))}
+        return {"struct": features(pa.schema(list(t)), top=False)}
     return {"dtype": _DTYPES[t]}
 
 
-def features(schema: pa.Schema) -> List[Dict[str, Any]]:
+def features(schema: pa.Schema, top: bool = True) -> List[Dict[str, Any]]:
     """An Arrow schema as the `features` list of a dataset card."""
-    return [{"name": f.name, **_feature(f.type)} for f in schema]
+    return [{"name": f.name, **(SPECIAL_FEATURES.get(f.name) if top and f.name in SPECIAL_FEATURES else _feature(f.type))}
+            for f in schema]
+
+
+def _config(name: str, folder: str, files: Dict[str, List[str]]) -> Dict[str, Any]:
+    return {"config_name": name, "data_files": [{"split": s, "path": f"{folder}/{s}-*.parquet"}
+                                                  for s in SPLITS if files.get(s)]}
+
+
+def _info(name: str, schema: pa.Schema, files: Dict[str, List[str]], counts: Dict[str, int],
+          nbytes: Dict[str, int]) -> Dict[str, Any]:
+    return {"config_name": name, "features": features(schema),
+            "splits": [{"name": s, "num_bytes": nbytes[s], "num_examples": counts[s]} for s in SPLITS if files.get(s)]}
 
 
 def header(schema: pa.Schema, files: Dict[str, List[str]], counts: Dict[str, int], nbytes: Dict[str, int],
-           extra_configs: List[dict] | None = None) -> str:
-    splits = [s for s in SPLITS if files.get(s)]
+           screens: Dict[str, Any] | None = None) -> str:
+    """The YAML header: the examples as the default config, the screens table (if any) as config 'screens'."""
+    from datagen.writer import SCREEN_SCHEMA
+
+    configs = [dict(_config("default", "data", files), default=True)]
+    info = [_info("default", schema, files, counts, nbytes)]
+    if screens:
+        configs.append(_config("screens", "screens", screens["files"]))
+        info.append(_info("screens", SCREEN_SCHEMA, screens["files"], screens["splits"], screens["split_bytes"]))
     meta = {
         "pretty_name": "datagen reference resolution",
         "language": ["en"],
         "task_categories": ["text-generation"],
         "tags": ["reference-resolution", "synthetic", "realm"],
-        "configs": [{
-            "config_name": "default",
-            "default": True,
-            "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in splits],
-        }] + list(extra_configs or []),
-        "dataset_info": {
-            "config_name": "default",
-            "features": features(schema),
-            "splits": [{"name": s, "num_bytes": nbytes[s], "num_examples": counts[s]} for s in splits],
-        },
+        "configs": configs,
+        "dataset_info": info if len(info) > 1 else info[0],
     }
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, width=1000) + "---\n"
+
+
+def _screen_section(sc: Dict[str, Any]) -> str:
+    """Screen-to-text quality: entity detection against what was rendered, line grouping, OCR time."""
+    m, ls = sc.get("metrics", {}), sc["lines"]
+    out = ["## Screen text quality\n",
+           f"Lines: mode `{ls['mode']}`, margin {ls['margin']} ({ls['unit']}, reference {ls['reference']}), word gap "
+           f"{ls['word_gap']}; OCR: {sc['ocr_engine']}. Entity recall/precision: detected entities matched to "
+           "rendered ones (box IoU and text similarity). Line F1: pairwise F1 of 'same line' over OCR text elements "
+           "against the rendered rows; `tesseract` groups by Tesseract's own line ids instead (baseline).\n"]
+    rows = [["all", sc["screens"], m.get("entity_recall"), m.get("entity_precision"), m.get("line_f1"),
+             m.get("line_f1_tesseract")]]
+    rows += [[f, "", v.get("entity_recall"), v.get("entity_precision"), v.get("line_f1"), v.get("line_f1_tesseract")]
+             for f, v in sc.get("per_family", {}).items()]
+    out.append(_table(rows, ["family", "screens", "entity recall", "entity precision", "line F1", "line F1 (tesseract)"]))
+    req = ", ".join(f"{k} {v}" for k, v in sc.get("requests", {}).items()) or "none"
+    out.append(f"\nRequests not emitted: {req} (ocr_miss: the target was not detected; ambiguous_after_ocr: the "
+               "detected candidates made the request ambiguous; redraw: the screen did not allow that request).\n")
+    return "\n".join(out)
 
 
 def _table(rows: List[List[Any]], head: List[str]) -> str:
@@ -71,7 +108,7 @@ def _table(rows: List[List[Any]], head: List[str]) -> str:
 def render(schema: pa.Schema, files: Dict[str, List[str]], stats: Dict[str, Any], command: str, config_yaml: str) -> str:
     """The whole README.md of a dataset folder."""
     counts = stats["splits"]
-    parts = [header(schema, files, counts, stats["split_bytes"])]
+    parts = [header(schema, files, counts, stats["split_bytes"], stats.get("screens"))]
     parts.append("# Reference resolution data (datagen)\n")
     parts.append(
         "Requests to an assistant with the candidate entities they may refer to, in the input/output "
@@ -96,12 +133,19 @@ def render(schema: pa.Schema, files: Dict[str, List[str]], stats: Dict[str, Any]
                  "(templates/intents.yaml). A low `type` score means the subset needs positions or descriptions.\n")
     parts.append(_table([[sub, s["baselines"]["first"], s["baselines"]["type"]] for sub, s in stats["subsets"].items()],
                         ["subset", "first", "type"]) + "\n")
+    if "screen" in stats["subsets"] and "screen" in stats["subsets"]["screen"]:
+        parts.append(_screen_section(stats["subsets"]["screen"]["screen"]))
     parts.append("## How references are distributed\n")
     for sub, s in stats["subsets"].items():
         refs = ", ".join(f"{k} {v}" for k, v in sorted(s["reference"].items()))
         doms = ", ".join(f"{k} {v}" for k, v in sorted(s["domain"].items()))
         parts.append(f"- **{sub}**: reference: {refs}; domain: {doms}")
     parts.append("")
+    if stats.get("screens"):
+        parts.append("The screens table (`load_dataset(path, \"screens\")`, files `screens/*.parquet`) has one row per "
+                     "screen: the image, the truth elements (text, bbox, kind, row), the OCR words (text, bbox, conf, "
+                     "Tesseract block/par/line), the text elements and lines, the detections, and the screen's metrics. "
+                     "It joins to the examples on `screen_id`.\n")
     parts.append("## Columns\n")
     parts.append(_table([
         ["id", "stable content hash of the example"], ["subset", "conversational, synthetic, unseen"],
@@ -113,8 +157,8 @@ def render(schema: pa.Schema, files: Dict[str, List[str]], stats: Dict[str, Any]
         ["reference", "how the request refers: positional, descriptive, type, deictic, multi, none"],
         ["domain", "business, contact, address, media, mixed, alarm, ..."],
         ["template", "id of the mention or template that produced the request"],
-        ["group", "examples of one group share a split"], ["screen_id", "null for these subsets"],
-        ["screen_text", "null for these subsets"]], ["column", "meaning"]) + "\n")
+        ["group", "examples of one group share a split"], ["screen_id", "the screen (joins the screens table); null off-screen"],
+        ["screen_text", "the screen text as put in the prompt; null off-screen"]], ["column", "meaning"]) + "\n")
     parts.append("## How it was made\n")
     parts.append(f"Entities come from Faker-backed pools (locale `{stats['locale']}`); phone numbers are valid for their "
                  "region according to phonenumbers, addresses parse with pyap where it knows the country. Splits are "

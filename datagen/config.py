@@ -173,6 +173,7 @@ class Config:
     seed: int = 0  # every random draw derives from it
     locale: str = "en_US"  # Faker locale of the entities
     strict: bool = False  # a bad item aborts the run instead of being skipped and counted
+    workers: int = 0  # processes for the screen subset (OCR-bound); 0 = one per core
     progress: bool = True  # progress bar per subset (plain log lines when not a terminal)
     entities: EntitiesConfig = field(default_factory=EntitiesConfig)
     splits: SplitsConfig = field(default_factory=SplitsConfig)
@@ -235,6 +236,7 @@ def validate(cfg: Any) -> None:
         s.max_negatives,
         f"an integer >= synthetic.min_negatives ({s.min_negatives})",
     )
+    _check(cfg.workers >= 0, "workers", cfg.workers, "an integer >= 0 (0 = one per core)")
     _validate_screen(cfg.screen)
     o = cfg.output
     _check(o.row_group_size >= 1, "output.row_group_size", o.row_group_size, "an integer >= 1")

@@ -14,3 +14,6 @@ class ItemError(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+    def __reduce__(self):  # survives pickling between worker processes
+        return (ItemError, (self.reason, self.detail))

@@ -21,6 +21,7 @@ from datagen.config import SPLITS, SUBSETS, validate
 from datagen.entities import Pools, check_locale
 from datagen.errors import ItemError, UserError
 from datagen.screen.stats import ScreenStats
+from datagen.parallel import effective_workers, items
 from datagen.prompt import to_row
 from datagen.seeding import rng
 from datagen.splits import assign
@@ -44,7 +45,7 @@ def versions() -> Dict[str, str]:
     return out
 
 
-def progress(items: Iterable[int], total: int, label: str, enabled: bool) -> Iterable[int]:
+def progress(items: Iterable[Any], total: int, label: str, enabled: bool) -> Iterable[Any]:
     """A tqdm bar on a terminal; plain log lines (every 10 %) otherwise."""
     if enabled and sys.stderr.isatty():
         from tqdm import tqdm
@@ -180,25 +181,23 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
         per = _per_item(cfg, subset)
         counts: Dict[str, Counter] = defaultdict(Counter)
         made = redraws = n_skipped = 0
-        for i in progress(range(n_items), n_items, subset, cfg.progress):
-            try:
-                examples, r = gen.item(seed, i)
-            except ItemError as e:
-                examples, r = [], 0
-                reason = e.reason
+        workers = effective_workers(int(cfg.workers)) if subset == "screen" else 1
+        for res in progress(items(gen, seed, n_items, workers), n_items, subset, cfg.progress):
+            i, examples, r = res.index, res.examples, res.redraws
+            if res.error is not None:
+                e = res.error
                 where = str(gen.images[i]) if getattr(gen, "images", None) is not None else f"item {i}"
                 if strict:
-                    raise UserError(f"{subset} {where}: {e} (strict=true)") from None
+                    raise UserError(f"{subset} {where}: {e} (strict=true)")
                 n_skipped += 1
-                counts["skipped"][reason] += 1
+                counts["skipped"][e.reason] += 1
                 if len(skipped) < MAX_LISTED_SKIPS:
-                    skipped.append({"subset": subset, "item": where, "reason": reason, "detail": e.detail})
+                    skipped.append({"subset": subset, "item": where, "reason": e.reason, "detail": e.detail})
                 continue
             redraws += r
-            if screens is not None and subset == "screen":
-                for srow in gen.drain():
-                    screens.add(assign(srow["screen_id"], subset, seed, ratios), srow)
-                    screen_stats.add(srow)
+            for srow in res.screens:
+                screens.add(assign(srow["screen_id"], subset, seed, ratios), srow)
+                screen_stats.add(srow)
             if not examples:
                 if subset != "screen":
                     n_skipped += 1

@@ -1,0 +1,82 @@
+"""Running items in worker processes, in order, so results do not depend on the worker count.
+
+Each item has its own seed (seeding.rng(seed, subset, index)), so it does not matter which
+process makes it; `imap` hands results back in item order, so the files written are the same
+bytes whatever `workers` is. Workers are forked from the run's process and share its pools,
+templates and OCR engine as they were when the pool started.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterator, List, Optional
+
+from datagen.errors import ItemError
+from datagen.example import Example
+
+_GEN: Any = None  # the generator a forked worker uses (set in the parent just before forking)
+
+
+@dataclass
+class ItemResult:
+    index: int
+    examples: List[Example] = field(default_factory=list)
+    redraws: int = 0
+    screens: List[dict] = field(default_factory=list)  # screens-table rows (screen subset)
+    counts: Counter = field(default_factory=Counter)  # what the generator counted for this item
+    ocr_seconds: float = 0.0
+    error: Optional[ItemError] = None
+
+
+def run_item(gen: Any, seed: int, index: int) -> ItemResult:
+    """One item with everything it produced, as a picklable value."""
+    counts_before = Counter(getattr(gen, "counts", {}))
+    ocr_before = getattr(gen, "ocr_seconds", 0.0)
+    res = ItemResult(index)
+    try:
+        res.examples, res.redraws = gen.item(seed, index)
+    except ItemError as e:
+        res.error = e
+    if hasattr(gen, "drain"):
+        res.screens = gen.drain()
+        res.counts = Counter(gen.counts) - counts_before
+        res.ocr_seconds = gen.ocr_seconds - ocr_before
+    return res
+
+
+def _work(args: tuple) -> ItemResult:
+    seed, index = args
+    return run_item(_GEN, seed, index)
+
+
+def _init_worker() -> None:
+    # Tesseract's own threads would fight the other workers for the cores
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+def effective_workers(workers: int) -> int:
+    """workers=0 means one per core."""
+    return workers if workers > 0 else (os.cpu_count() or 1)
+
+
+def items(gen: Any, seed: int, n: int, workers: int) -> Iterator[ItemResult]:
+    """Results of items 0..n-1 in order, made by `workers` processes (1 = in this process)."""
+    global _GEN
+    if workers <= 1 or n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for i in range(n):
+            yield run_item(gen, seed, i)
+        return
+    _GEN = gen
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(min(workers, n), initializer=_init_worker) as pool:
+            for res in pool.imap(_work, ((seed, i) for i in range(n)), chunksize=1):
+                if hasattr(gen, "counts"):
+                    gen.counts.update(res.counts)
+                    gen.ocr_seconds += res.ocr_seconds
+                yield res
+    finally:
+        _GEN = None
