@@ -9,7 +9,7 @@ import pytest
 
 from conftest import REPO, run_cli
 
-RECIPES = ["conversational", "synthetic", "text", "unseen"]
+RECIPES = ["conversational", "screen", "synthetic", "text", "unseen"]
 
 
 def one_line_error(proc, *needles: str) -> str:

