@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator, List, Optional
@@ -28,6 +29,7 @@ class ItemResult:
     screens: List[dict] = field(default_factory=list)  # screens-table rows (screen subset)
     counts: Counter = field(default_factory=Counter)  # what the generator counted for this item
     ocr_seconds: float = 0.0
+    seconds: float = 0.0  # time spent making the item (in whichever process made it)
     error: Optional[ItemError] = None
 
 
@@ -36,10 +38,12 @@ def run_item(gen: Any, seed: int, index: int) -> ItemResult:
     counts_before = Counter(getattr(gen, "counts", {}))
     ocr_before = getattr(gen, "ocr_seconds", 0.0)
     res = ItemResult(index)
+    t0 = time.perf_counter()
     try:
         res.examples, res.redraws = gen.item(seed, index)
     except ItemError as e:
         res.error = e
+    res.seconds = time.perf_counter() - t0
     if hasattr(gen, "drain"):
         res.screens = gen.drain()
         res.counts = Counter(gen.counts) - counts_before

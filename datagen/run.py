@@ -181,9 +181,11 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
         per = _per_item(cfg, subset)
         counts: Dict[str, Counter] = defaultdict(Counter)
         made = redraws = n_skipped = 0
+        item_seconds = 0.0
         workers = effective_workers(int(cfg.workers)) if subset == "screen" else 1
         for res in progress(items(gen, seed, n_items, workers), n_items, subset, cfg.progress):
             i, examples, r = res.index, res.examples, res.redraws
+            item_seconds += res.seconds
             if res.error is not None:
                 e = res.error
                 where = str(gen.images[i]) if getattr(gen, "images", None) is not None else f"item {i}"
@@ -229,7 +231,7 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
         if counts["skipped"]:
             sub_stats[subset]["skipped_by_reason"] = dict(sorted(counts["skipped"].items()))
         if subset == "screen":
-            sub_stats[subset]["screen"] = screen_stats.summary(gen, timing[subset])
+            sub_stats[subset]["screen"] = screen_stats.summary(gen, item_seconds, workers)
     files = writer.close()
     screen_files = screens.close() if screens is not None else {}
     for sub, acc in board.accuracy().items():

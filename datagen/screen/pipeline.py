@@ -128,7 +128,7 @@ class ScreenSettings:
     min_similarity: float
     requests_per_screen: int
     mix: Dict[str, float]
-    max_redraws: int = 20
+    max_redraws: int = 12  # draws of one kind of request before another kind is tried
 
 
 class ScreenGenerator:
@@ -183,23 +183,32 @@ class ScreenGenerator:
         out: List[Example] = []
         seen_queries = set()
         for _ in range(self.s.requests_per_screen):
-            for _attempt in range(self.s.max_redraws):
-                kind = rng.choices(self.kinds, self.weights)[0]
-                got = requests.draw(self.t, kind, truth_cands, rng, absent)
-                if got is None or got.query in seen_queries:
-                    self.counts["redraw"] += 1
-                    continue
-                if any(t not in to_det for t in got.targets):
-                    self.counts["ocr_miss"] += 1
-                    continue
-                targets = {to_det[t] for t in got.targets}
-                if requests.select(got.sub, det_cands, got.type, got.label, got.ordinal) != targets:
-                    self.counts["ambiguous_after_ocr"] += 1
-                    continue
-                seen_queries.add(got.query)
-                out.append(Example("screen", got.query, tuple(cands), frozenset(targets), got.reference, family,
-                                   got.template, screen_id, screen_id, text))
-                break
+            # the kind is drawn once and kept while its draws fail, so the mix holds on screens
+            # that allow some kinds less often; only then do the other kinds get a chance
+            first = rng.choices(self.kinds, self.weights)[0]
+            others = [k for k in self.kinds if k != first]
+            order = [first] + rng.sample(others, len(others))
+            done = False
+            for kind in order:
+                for _attempt in range(self.s.max_redraws):
+                    got = requests.draw(self.t, kind, truth_cands, rng, absent)
+                    if got is None or got.query in seen_queries:
+                        self.counts["redraw"] += 1
+                        continue
+                    if any(t not in to_det for t in got.targets):
+                        self.counts["ocr_miss"] += 1
+                        continue
+                    targets = {to_det[t] for t in got.targets}
+                    if requests.select(got.sub, det_cands, got.type, got.label, got.ordinal) != targets:
+                        self.counts["ambiguous_after_ocr"] += 1
+                        continue
+                    seen_queries.add(got.query)
+                    out.append(Example("screen", got.query, tuple(cands), frozenset(targets), got.reference, family,
+                                       got.template, screen_id, screen_id, text))
+                    done = True
+                    break
+                if done:
+                    break
         return out
 
     def _from_image(self, path: Path, rng: random.Random, index: int) -> Tuple[List[Example], int]:

@@ -9,6 +9,7 @@ set is exactly the intended targets.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set
@@ -118,7 +119,11 @@ def draw(t: RequestTemplates, kind: str, cands: Sequence[Candidate], rng: random
         type_, sub = rng.choice(list(absent_types)), "none"
         params: Dict[str, object] = {}
     else:
-        present = sorted({c.type for c in cands if c.type in t.types})
+        count = Counter(c.type for c in cands if c.type in t.types)
+        labelled = {c.type for c in cands if c.label and c.label.lower() not in t.stopwords}
+        feasible = {"label": lambda ty: ty in labelled, "spatial": lambda ty: count[ty] >= 2,
+                    "multi": lambda ty: count[ty] >= 2, "type": lambda ty: count[ty] == 1}[kind]
+        present = sorted(ty for ty in count if feasible(ty))
         if not present:
             return None
         type_ = rng.choice(present)

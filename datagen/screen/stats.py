@@ -29,7 +29,8 @@ class ScreenStats:
         if len(self.written) < self.previews:
             self.written.append(write_preview(row, self.preview_dir).name)
 
-    def summary(self, gen: Any, seconds: float) -> Dict[str, Any]:
+    def summary(self, gen: Any, item_seconds: float, workers: int) -> Dict[str, Any]:
+        """Means overall and per family; OCR time as a share of the time spent making screens."""
         def means(d: Dict[str, List[float]]) -> Dict[str, float]:
             return {m: round(sum(v) / len(v), 4) for m, v in d.items() if v}
 
@@ -43,6 +44,8 @@ class ScreenStats:
                       "word_gap": ls.word_gap},
             "ocr_engine": gen.ocr.engine,
             "ocr_seconds": round(gen.ocr_seconds, 3),
-            "ocr_share_of_time": round(gen.ocr_seconds / seconds, 4) if seconds > 0 else None,
+            "item_seconds": round(item_seconds, 3),
+            "workers": workers,
+            "ocr_share_of_time": round(gen.ocr_seconds / item_seconds, 4) if item_seconds > 0 else None,
             "previews": self.written,
         }
