@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from datagen.entities import Entity, Pools
 from datagen.errors import UserError
-from datagen.templates import check_slots, fill, load_yaml, slots
+from datagen.templates import check_slots, fill, load_yaml
 
 SCREENS_DIR = "screens"
 STYLES = ("h1", "h2", "body", "label", "small", "button")
@@ -157,7 +157,3 @@ def layout(fam: Family, pools: Pools, rng: random.Random) -> Tuple[List[ScreenEn
 def _display(e: Entity, text: str) -> str:
     """How a value is shown on screen (a URL without its trailing slash)."""
     return text[:-1] if e.type == "Uri" and text.endswith("/") else text
-
-
-def family_slots(fam: Family) -> List[str]:
-    return [s for row in fam.rows if isinstance(row, list) for c in row for s in slots(c.get("text", ""))]
