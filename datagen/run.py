@@ -58,7 +58,7 @@ def progress(items: Iterable[Any], total: int, label: str, enabled: bool) -> Ite
         yield i
         if enabled and (k % step == 0 or k == total):
             rate = k / max(time.perf_counter() - start, 1e-9)
-            log.info("%s: %d/%d items (%.0f/s)", label, k, total, rate)
+            log.info("%s: %d/%d items (%.1f/s, ETA %.0f s)", label, k, total, rate, (total - k) / rate)
 
 
 def _generators(cfg: DictConfig, folder: Path, pools: Pools) -> Dict[str, Any]:

@@ -127,7 +127,7 @@ class CachedOcr:
     def _load(self, key: str, path: Path) -> Optional[List[Word]]:
         try:
             data = path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no entry (yet)
             return None
         except OSError as e:
             self._bad(key, path, f"unreadable ({type(e).__name__}: {e})")
