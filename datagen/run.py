@@ -98,6 +98,7 @@ def _screen_generator(cfg: DictConfig, folder: Path, pools: Pools):
     from datagen.screen.detect import DetectSettings
     from datagen.screen.families import load_families
     from datagen.screen.ocr import Ocr, OcrSettings
+    from datagen.screen.ocr_cache import make_ocr
     from datagen.screen.pipeline import LineSettings, ScreenGenerator, ScreenSettings
     from datagen.screen.render import RenderSettings
     from datagen.screen.source import list_images
@@ -117,8 +118,8 @@ def _screen_generator(cfg: DictConfig, folder: Path, pools: Pools):
     except UserError as e:
         raise UserError(f"screen.detect: {e}") from None
     o = sc.ocr
-    ocr = Ocr(OcrSettings(psm=o.psm, oem=o.oem, lang=o.lang, tesseract=o.tesseract, min_conf=o.min_conf,
-                          extra_config=o.extra_config))
+    ocr = make_ocr(Ocr(OcrSettings(psm=o.psm, oem=o.oem, lang=o.lang, tesseract=o.tesseract, min_conf=o.min_conf,
+                                   extra_config=o.extra_config)), o.cache)
     ln = sc.lines
     settings = ScreenSettings([families[n] for n in chosen], render, detect,
                               LineSettings(ln.mode, ln.margin, ln.unit, ln.reference, ln.word_gap),

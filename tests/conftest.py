@@ -25,6 +25,18 @@ def make_cfg(overrides: List[str]):
         return compose("config", overrides=overrides)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _ocr_cache(tmp_path_factory):
+    """The OCR cache of this test session: fresh, so no result comes from an earlier run."""
+    old = os.environ.get("DATAGEN_CACHE")
+    os.environ["DATAGEN_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("DATAGEN_CACHE", None)
+    else:
+        os.environ["DATAGEN_CACHE"] = old
+
+
 @pytest.fixture
 def cfg_factory(tmp_path):
     """cfg_factory('+recipe=text', 'seed=3', out='name') -> a composed config writing under tmp_path."""

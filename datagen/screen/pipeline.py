@@ -62,11 +62,17 @@ class Read:
     ocr_seconds: float
 
 
-def read_image(image: Image.Image, ocr: Ocr, detect_settings: DetectSettings, ls: LineSettings) -> Read:
-    """OCR an image and turn it into elements, detections and lines."""
+def read_image(image: Image.Image, ocr: Ocr, detect_settings: DetectSettings, ls: LineSettings,
+               counts: Optional[Counter] = None) -> Read:
+    """OCR an image (through the cache when there is one) and turn it into elements, detections and lines."""
+    before = ocr.stats() if hasattr(ocr, "stats") else None
     t0 = time.perf_counter()
     words = ocr.words(image)
     ocr_seconds = time.perf_counter() - t0
+    if before is not None and counts is not None:
+        after = ocr.stats()
+        for k in ("hits", "misses", "recomputed"):
+            counts[f"ocr_cache_{k}"] += after[k] - before[k]
     elements = merge_words(words, ls.word_gap)
     detections = detect(elements, detect_settings)
     tess = tesseract_lines(elements)
@@ -154,7 +160,7 @@ class ScreenGenerator:
         screen = render(ents, rows, self.s.render, rng)
         image = screen.image
         screen_id = f"{fam.id}-{derive(seed, 'screen', index):016x}"
-        read = read_image(image, self.ocr, self.s.detect, self.s.lines)
+        read = read_image(image, self.ocr, self.s.detect, self.s.lines, self.counts)
         self.ocr_seconds += read.ocr_seconds
         truth_ents = align.truth_entities(screen.truth)
         matched = align.match_entities(read.detections, truth_ents, self.s.min_overlap, self.s.min_similarity)
@@ -218,7 +224,7 @@ class ScreenGenerator:
         except ItemError:
             raise
         screen_id = f"image-{hashlib.blake2b(data, digest_size=8).hexdigest()}"
-        read = read_image(image, self.ocr, self.s.detect, self.s.lines)
+        read = read_image(image, self.ocr, self.s.detect, self.s.lines, self.counts)
         self.ocr_seconds += read.ocr_seconds
         cands = candidates_of(read, image.width, image.height, [""] * len(read.detections))
         det_cands = [requests.Candidate(c.type, "", d.box) for c, d in zip(cands, read.detections)]

@@ -144,3 +144,16 @@ def test_cli_screen_recipe_small(tmp_path):
     stats = json.loads((tmp_path / "run" / "dataset" / "stats.json").read_text())
     assert stats["subsets"]["screen"]["screen"]["screens"] == 2
     assert len(list((tmp_path / "run" / "dataset" / "previews").glob("*.png"))) == 1
+
+
+def test_ocr_cache_reused_when_only_line_grouping_changes(cfg_factory, tmp_path):
+    cache = tmp_path / "cache"
+    first = run(cfg_factory("+recipe=screen", "screen.size=3", "screen.previews=0", "workers=2",
+                            f"screen.ocr.cache={cache}", out="a"))
+    second = run(cfg_factory("+recipe=screen", "screen.size=3", "screen.previews=0", "workers=2",
+                             f"screen.ocr.cache={cache}", "screen.lines.margin=0.3", out="b"))
+    assert first["subsets"]["screen"]["screen"]["ocr_cache"] == {"misses": 3}
+    assert second["subsets"]["screen"]["screen"]["ocr_cache"] == {"hits": 3}
+    words = [[s["words"] for s in _rows(Path(cfg_factory(out=o).output.dir), "screens")] for o in "ab"]
+    assert words[0] == words[1]
+    assert second["subsets"]["screen"]["screen"]["lines"]["margin"] == 0.3
