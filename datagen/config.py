@@ -57,6 +57,7 @@ class ConversationalConfig:
     domains: List[str] = field(default_factory=list)  # empty = every domain in the templates
     mix: ReferenceMix = field(default_factory=ReferenceMix)
     max_redraws: int = 50  # draws per request before the item is skipped as unsatisfiable
+    splits: Optional[SplitsConfig] = None  # this subset's own split shares; null = the top-level splits
 
 
 @dataclass
@@ -65,6 +66,7 @@ class SyntheticConfig:
     min_negatives: int = 1  # entities of other types added to the gold ones
     max_negatives: int = 5
     max_redraws: int = 50
+    splits: Optional[SplitsConfig] = None  # this subset's own split shares; null = the top-level splits
 
 
 @dataclass
@@ -149,6 +151,7 @@ class ScreenConfig:
     detect: DetectConfig = field(default_factory=DetectConfig)
     align: AlignConfig = field(default_factory=AlignConfig)
     mix: ScreenMix = field(default_factory=ScreenMix)
+    splits: Optional[SplitsConfig] = None  # this subset's own split shares; null = the top-level splits
 
 
 @dataclass
@@ -205,6 +208,12 @@ def _check_shares(key: str, shares: Dict[str, float]) -> None:
     _check(math.isclose(total, 1.0, abs_tol=1e-6), key, dict(shares), f"shares summing to 1 (they sum to {total:g})")
 
 
+def split_shares(cfg: Any, subset: str) -> Dict[str, float]:
+    """The split shares a subset uses: its own, else the top-level ones."""
+    own = cfg[subset].get("splits") if subset in cfg else None
+    return dict(own if own is not None else cfg.splits)
+
+
 def validate(cfg: Any) -> None:
     """Refuse bad values before any work starts; raises UserError naming the key."""
     if not cfg.recipe:
@@ -213,6 +222,9 @@ def validate(cfg: Any) -> None:
         _check(s in SUBSETS, "subsets", s, f"one of {', '.join(SUBSETS)}")
     _check(cfg.entities.pool_size >= 10, "entities.pool_size", cfg.entities.pool_size, "an integer >= 10")
     _check_shares("splits", dict(cfg.splits))
+    for name in ("conversational", "synthetic", "screen"):
+        if cfg[name].splits is not None:
+            _check_shares(f"{name}.splits", dict(cfg[name].splits))
     for name in SUBSETS:
         sub = cfg[name]
         _check(sub.size >= 0, f"{name}.size", sub.size, "an integer >= 0")

@@ -17,7 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from datagen import card, conversational, synthetic
 from datagen.baselines import Scoreboard, load_intents
-from datagen.config import SPLITS, SUBSETS, validate
+from datagen.config import SPLITS, SUBSETS, split_shares, validate
 from datagen.entities import Pools, check_locale
 from datagen.errors import ItemError, UserError
 from datagen.screen.stats import ScreenStats
@@ -165,7 +165,6 @@ def run(cfg: DictConfig) -> Dict[str, Any]:
 def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], folder: Path, started: float) -> Dict[str, Any]:
     board = Scoreboard(load_intents(folder, list(pools.types)))
     writer = DatasetWriter(out, cfg.output.row_group_size, cfg.output.rows_per_file, cfg.output.compression)
-    ratios = dict(cfg.splits)
     seed, strict = int(cfg.seed), bool(cfg.strict)
     instruction, shuffle = str(cfg.prompt.instruction), bool(cfg.prompt.shuffle)
     sub_stats: Dict[str, Dict[str, Any]] = {}
@@ -184,6 +183,7 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
         counts: Dict[str, Counter] = defaultdict(Counter)
         made = redraws = n_skipped = 0
         item_seconds = 0.0
+        ratios = split_shares(cfg, subset)
         workers = effective_workers(int(cfg.workers)) if subset == "screen" else 1
         for res in progress(items(gen, seed, n_items, workers), n_items, subset, cfg.progress):
             i, examples, r = res.index, res.examples, res.redraws

@@ -176,3 +176,17 @@ def test_locales_generate(cfg_factory):
         stats = run(cfg_factory("+recipe=text", "conversational.size=100", "synthetic.size=100", "unseen.size=30",
                                 f"locale={loc}", out=loc))
         assert sum(stats["splits"].values()) == 230 and stats["locale"] == loc
+
+
+def test_realm_recipe_sizes_and_per_subset_splits(cfg_factory):
+    from conftest import make_cfg
+
+    cfg = make_cfg(["+recipe=realm"])
+    assert list(cfg.subsets) == ["conversational", "synthetic", "screen", "unseen"]
+    assert (cfg.conversational.size, cfg.synthetic.size, cfg.screen.size * cfg.screen.requests_per_screen) == (
+        3500, 5000, 12000)
+    stats = run(cfg_factory("+recipe=realm", "conversational.size=600", "synthetic.size=300", "screen.size=1",
+                            "unseen.size=20", "screen.previews=0"))
+    conv = stats["subsets"]["conversational"]["splits"]
+    assert 0.28 < conv["test"] / 600 < 0.41  # the paper's 1.2k of 3.5k, not the default 10 %
+    assert stats["subsets"]["unseen"]["splits"]["test"] == 20
