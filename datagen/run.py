@@ -19,7 +19,7 @@ from datagen import card, conversational, synthetic
 from datagen.baselines import Scoreboard, load_intents
 from datagen.config import SPLITS, SUBSETS, split_shares, validate
 from datagen.entities import Pools, check_locale
-from datagen.errors import ItemError, UserError
+from datagen.errors import UserError
 from datagen.screen.stats import ScreenStats
 from datagen.parallel import effective_workers, items
 from datagen.prompt import to_row

@@ -15,7 +15,7 @@ import io
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -26,7 +26,7 @@ from datagen.errors import ItemError
 from datagen.example import Example
 from datagen.screen import align, requests
 from datagen.screen.detect import DetectSettings, detect
-from datagen.screen.families import Family, ScreenEntity, layout
+from datagen.screen.families import Family, layout
 from datagen.screen.lines import group_lines, line_pairs_f1, merge_words, screen_text, tesseract_lines
 from datagen.screen.model import Detection, Element, TruthElement, Word
 from datagen.screen.ocr import Ocr
@@ -218,11 +218,11 @@ class ScreenGenerator:
         return out
 
     def _from_image(self, path: Path, rng: random.Random, index: int) -> Tuple[List[Example], int]:
-        data = path.read_bytes()
         try:
-            image = _open_image(data, self.max_pixels)
-        except ItemError:
-            raise
+            data = path.read_bytes()
+        except OSError as e:
+            raise ItemError("unreadable", e.strerror or str(e)) from None
+        image = _open_image(data, self.max_pixels)
         screen_id = f"image-{hashlib.blake2b(data, digest_size=8).hexdigest()}"
         read = read_image(image, self.ocr, self.s.detect, self.s.lines, self.counts)
         self.ocr_seconds += read.ocr_seconds

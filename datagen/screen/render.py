@@ -13,7 +13,7 @@ import os
 import random
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 

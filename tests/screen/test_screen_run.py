@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
