@@ -90,7 +90,7 @@ def _screen_section(sc: Dict[str, Any]) -> str:
            "against the rendered rows; `tesseract` groups by Tesseract's own line ids instead (baseline).\n"]
     rows = [["all", sc["screens"], m.get("entity_recall"), m.get("entity_precision"), m.get("line_f1"),
              m.get("line_f1_tesseract")]]
-    rows += [[f, "", v.get("entity_recall"), v.get("entity_precision"), v.get("line_f1"), v.get("line_f1_tesseract")]
+    rows += [[f, v.get("screens", ""), v.get("entity_recall"), v.get("entity_precision"), v.get("line_f1"), v.get("line_f1_tesseract")]
              for f, v in sc.get("per_family", {}).items()]
     out.append(_table(rows, ["family", "screens", "entity recall", "entity precision", "line F1", "line F1 (tesseract)"]))
     req = ", ".join(f"{k} {v}" for k, v in sc.get("requests", {}).items()) or "none"

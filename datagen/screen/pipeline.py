@@ -152,6 +152,13 @@ class ScreenGenerator:
 
     # -- per item ------------------------------------------------------------------------
     def item(self, seed: int, index: int) -> Tuple[List[Example], int]:
+        """The examples of screen `index` and how many request draws it took beyond one per request."""
+        before = self.counts["redraw"] + self.counts["ocr_miss"] + self.counts["ambiguous_after_ocr"]
+        examples = self._item(seed, index)
+        after = self.counts["redraw"] + self.counts["ocr_miss"] + self.counts["ambiguous_after_ocr"]
+        return examples, after - before
+
+    def _item(self, seed: int, index: int) -> List[Example]:
         rng = make_rng(seed, "screen", index)
         if self.images is not None:
             return self._from_image(self.images[index], rng, index)
@@ -179,7 +186,7 @@ class ScreenGenerator:
         to_det = {t: d for d, t in matched.items()}
         examples = self._requests(rng, truth_cands, det_cands, to_det, cands, read, screen_id, fam.id)
         self.pending.append(self._row(screen_id, fam.id, image, read, screen.truth, metrics, screen.theme, screen.font))
-        return examples, 0
+        return examples
 
     def _requests(self, rng: random.Random, truth_cands, det_cands, to_det: Dict[int, int], cands: List[Entity],
                   read: Read, screen_id: str, family: str) -> List[Example]:
@@ -217,7 +224,7 @@ class ScreenGenerator:
                     break
         return out
 
-    def _from_image(self, path: Path, rng: random.Random, index: int) -> Tuple[List[Example], int]:
+    def _from_image(self, path: Path, rng: random.Random, index: int) -> List[Example]:
         try:
             data = path.read_bytes()
         except OSError as e:
@@ -231,7 +238,7 @@ class ScreenGenerator:
         to_det = {i: i for i in range(len(det_cands))}
         examples = self._requests(rng, det_cands, det_cands, to_det, cands, read, screen_id, "images")
         self.pending.append(self._row(screen_id, "images", image, read, [], {}, "", "", path.name))
-        return examples, 0
+        return examples
 
     # -- the screens table -----------------------------------------------------------------
     def _row(self, screen_id: str, family: str, image: Image.Image, read: Read, truth: Sequence[TruthElement],

@@ -32,7 +32,9 @@ class ScreenStats:
     def summary(self, gen: Any, item_seconds: float, workers: int) -> Dict[str, Any]:
         """Means overall and per family; OCR time as a share of the time spent making screens."""
         def means(d: Dict[str, List[float]]) -> Dict[str, float]:
-            return {m: round(sum(v) / len(v), 4) for m, v in d.items() if v}
+            out: Dict[str, float] = {m: round(sum(v) / len(v), 4) for m, v in d.items() if v}
+            out["screens"] = max((len(v) for v in d.values()), default=0)
+            return out
 
         ls = gen.s.lines
         return {
