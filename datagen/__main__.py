@@ -124,6 +124,14 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
 
 def main() -> None:
     logging.getLogger("PIL").setLevel(logging.WARNING)
+    if sys.argv[1:2] == ["merge"]:
+        from datagen.merge import main as merge_main
+
+        try:
+            merge_main(sys.argv[2:])
+        except UserError as e:
+            fail(str(e))
+        return
     preflight(sys.argv[1:])
     hydra_main()
 

@@ -17,7 +17,7 @@ from omegaconf import MISSING
 
 from datagen.errors import UserError
 
-SUBSETS = ("conversational", "synthetic", "unseen", "screen")
+SUBSETS = ("conversational", "synthetic", "screen", "unseen")  # also the order subsets are made and written in
 SPLITS = ("train", "validation", "test")
 REFERENCE_KINDS = ("positional", "descriptive", "type", "multi", "none")
 
@@ -172,6 +172,12 @@ class OutputConfig:
 
 
 @dataclass
+class ShardConfig:
+    index: int = 0  # which shard this run makes (0-based)
+    count: int = 1  # how many shards the dataset is cut into; `python -m datagen merge` joins them
+
+
+@dataclass
 class Config:
     recipe: Optional[str] = None  # set by +recipe=NAME
     subsets: List[str] = field(default_factory=list)  # set by the recipe
@@ -188,6 +194,7 @@ class Config:
     screen: ScreenConfig = field(default_factory=ScreenConfig)
     prompt: PromptConfig = field(default_factory=PromptConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    shard: ShardConfig = field(default_factory=ShardConfig)
 
 
 def register_configs() -> None:
@@ -206,6 +213,11 @@ def _check_shares(key: str, shares: Dict[str, float]) -> None:
         _check(v >= 0, f"{key}.{name}", v, "a share >= 0")
     total = sum(shares.values())
     _check(math.isclose(total, 1.0, abs_tol=1e-6), key, dict(shares), f"shares summing to 1 (they sum to {total:g})")
+
+
+def shard_range(n_items: int, index: int, count: int) -> range:
+    """The items of one shard: a contiguous slice, so shards joined in order give the unsharded order."""
+    return range(n_items * index // count, n_items * (index + 1) // count)
 
 
 def split_shares(cfg: Any, subset: str) -> Dict[str, float]:
@@ -250,6 +262,9 @@ def validate(cfg: Any) -> None:
         s.max_negatives,
         f"an integer >= synthetic.min_negatives ({s.min_negatives})",
     )
+    _check(cfg.shard.count >= 1, "shard.count", cfg.shard.count, "an integer >= 1")
+    _check(0 <= cfg.shard.index < cfg.shard.count, "shard.index", cfg.shard.index,
+           f"0..{cfg.shard.count - 1} (shard.count={cfg.shard.count})")
     _check(cfg.workers >= 0, "workers", cfg.workers, "an integer >= 0 (0 = one per core)")
     _validate_screen(cfg.screen)
     o = cfg.output

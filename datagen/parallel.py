@@ -66,18 +66,19 @@ def effective_workers(workers: int) -> int:
     return workers if workers > 0 else (os.cpu_count() or 1)
 
 
-def items(gen: Any, seed: int, n: int, workers: int) -> Iterator[ItemResult]:
-    """Results of items 0..n-1 in order, made by `workers` processes (1 = in this process)."""
+def items(gen: Any, seed: int, indices: range, workers: int) -> Iterator[ItemResult]:
+    """Results of the given items in order, made by `workers` processes (1 = in this process)."""
     global _GEN
+    n = len(indices)
     if workers <= 1 or n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for i in range(n):
+        for i in indices:
             yield run_item(gen, seed, i)
         return
     _GEN = gen
     try:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(min(workers, n), initializer=_init_worker) as pool:
-            for res in pool.imap(_work, ((seed, i) for i in range(n)), chunksize=1):
+            for res in pool.imap(_work, ((seed, i) for i in indices), chunksize=1):
                 if hasattr(gen, "counts"):
                     gen.counts.update(res.counts)
                     gen.ocr_seconds += res.ocr_seconds

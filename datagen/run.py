@@ -17,10 +17,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from datagen import card, conversational, synthetic
 from datagen.baselines import Scoreboard, load_intents
-from datagen.config import SPLITS, SUBSETS, split_shares, validate
+from datagen.config import SPLITS, SUBSETS, shard_range, split_shares, validate
 from datagen.entities import Pools, check_locale
 from datagen.errors import UserError
-from datagen.screen.stats import ScreenStats
+from datagen.screen.stats import ScreenStats, lines_settings
 from datagen.parallel import effective_workers, items
 from datagen.prompt import to_row
 from datagen.seeding import rng
@@ -185,7 +185,8 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
         item_seconds = 0.0
         ratios = split_shares(cfg, subset)
         workers = effective_workers(int(cfg.workers)) if subset == "screen" else 1
-        for res in progress(items(gen, seed, n_items, workers), n_items, subset, cfg.progress):
+        mine = shard_range(n_items, int(cfg.shard.index), int(cfg.shard.count))
+        for res in progress(items(gen, seed, mine, workers), len(mine), subset, cfg.progress):
             i, examples, r = res.index, res.examples, res.redraws
             item_seconds += res.seconds
             if res.error is not None:
@@ -224,7 +225,7 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
                 made += 1
         timing[subset] = round(time.perf_counter() - t0, 3)
         sub_stats[subset] = {
-            "examples": made, "items": n_items, "skipped": n_skipped, "redraws": redraws,
+            "examples": made, "items": len(mine), "skipped": n_skipped, "redraws": redraws,
             "splits": {s: counts["splits"][s] for s in SPLITS},
             "reference": dict(sorted(counts["reference"].items())),
             "domain": dict(sorted(counts["domain"].items())),
@@ -233,7 +234,8 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
         if counts["skipped"]:
             sub_stats[subset]["skipped_by_reason"] = dict(sorted(counts["skipped"].items()))
         if subset == "screen":
-            sub_stats[subset]["screen"] = screen_stats.summary(gen, item_seconds, workers)
+            sub_stats[subset]["screen"] = screen_stats.summary(lines_settings(gen.s.lines), gen.ocr.engine, gen.counts,
+                                                               gen.ocr_seconds, item_seconds, workers)
     files = writer.close()
     screen_files = screens.close() if screens is not None else {}
     for sub, acc in board.accuracy().items():
@@ -242,6 +244,7 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
         sub_stats[sub].setdefault("baselines", {"first": 0.0, "type": 0.0})
     stats = {
         "recipe": cfg.recipe, "seed": cfg.seed, "locale": cfg.locale,
+        "shard": {"index": int(cfg.shard.index), "count": int(cfg.shard.count)},
         "splits": writer.counts, "split_bytes": writer.nbytes, "files": files, "subsets": sub_stats,
         "screens": {"splits": screens.counts, "split_bytes": screens.nbytes, "files": screen_files} if screens else None,
         "skipped": {"count": sum(s["skipped"] for s in sub_stats.values()), "items": skipped},
@@ -253,6 +256,8 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
     write_text_atomic(out / "README.md", card.render(EXAMPLE_SCHEMA, files, stats, command, config_yaml))
     timing["total"] = round(time.perf_counter() - started, 3)
     stats["timing_seconds"] = timing
+    stats["config"] = OmegaConf.to_container(cfg, resolve=True)
+    stats["command"] = command
     write_json_atomic(out / "stats.json", stats)
     log.info("wrote %s: %s", out, ", ".join(f"{s} {n}" for s, n in writer.counts.items()))
     return stats

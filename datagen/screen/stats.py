@@ -29,26 +29,29 @@ class ScreenStats:
         if len(self.written) < self.previews:
             self.written.append(write_preview(row, self.preview_dir).name)
 
-    def summary(self, gen: Any, item_seconds: float, workers: int) -> Dict[str, Any]:
+    def summary(self, lines: Dict[str, Any], engine: str, counts: Dict[str, int], ocr_seconds: float,
+                item_seconds: float, workers: int) -> Dict[str, Any]:
         """Means overall and per family; OCR time as a share of the time spent making screens."""
         def means(d: Dict[str, List[float]]) -> Dict[str, float]:
             out: Dict[str, float] = {m: round(sum(v) / len(v), 4) for m, v in d.items() if v}
             out["screens"] = max((len(v) for v in d.values()), default=0)
             return out
 
-        ls = gen.s.lines
         return {
             "screens": self.screens,
             "metrics": means(self.values["all"]),
             "per_family": {f: means(d) for f, d in sorted(self.values.items()) if f != "all"},
-            "requests": {k: v for k, v in sorted(gen.counts.items()) if not k.startswith("ocr_cache_")},
-            "ocr_cache": {k[len("ocr_cache_"):]: v for k, v in sorted(gen.counts.items()) if k.startswith("ocr_cache_")},
-            "lines": {"mode": ls.mode, "margin": ls.margin, "unit": ls.unit, "reference": ls.reference,
-                      "word_gap": ls.word_gap},
-            "ocr_engine": gen.ocr.engine,
-            "ocr_seconds": round(gen.ocr_seconds, 3),
+            "requests": {k: v for k, v in sorted(counts.items()) if not k.startswith("ocr_cache_")},
+            "ocr_cache": {k[len("ocr_cache_"):]: v for k, v in sorted(counts.items()) if k.startswith("ocr_cache_")},
+            "lines": dict(lines),
+            "ocr_engine": engine,
+            "ocr_seconds": round(ocr_seconds, 3),
             "item_seconds": round(item_seconds, 3),
             "workers": workers,
-            "ocr_share_of_time": round(gen.ocr_seconds / item_seconds, 4) if item_seconds > 0 else None,
+            "ocr_share_of_time": round(ocr_seconds / item_seconds, 4) if item_seconds > 0 else None,
             "previews": self.written,
         }
+
+
+def lines_settings(ls: Any) -> Dict[str, Any]:
+    return {"mode": ls.mode, "margin": ls.margin, "unit": ls.unit, "reference": ls.reference, "word_gap": ls.word_gap}

@@ -1,0 +1,192 @@
+"""`python -m datagen merge SHARD_DIR... [--out DIR]`: join shard outputs into one dataset.
+
+Shards cut every subset's items into contiguous slices (config.shard_range). An unsharded
+run writes, in each split, the rows of one subset after another and within a subset in item
+order; so merging reads, for every split, subset by subset and shard by shard, and streams
+the rows through the same writer with the same settings. The result is row for row the
+dataset an unsharded run writes. Statistics are recomputed from the rows (counts, baselines,
+screen metrics) or summed over the shards (items, skips, redraws, OCR time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Sequence
+
+import pyarrow.parquet as pq
+from omegaconf import OmegaConf
+
+from datagen import card
+from datagen.baselines import Scoreboard, load_intents
+from datagen.config import SPLITS, SUBSETS
+from datagen.entities import load_types
+from datagen.errors import UserError
+from datagen.screen.stats import ScreenStats
+from datagen.templates import templates_dir
+from datagen.writer import (EXAMPLE_SCHEMA, SCREEN_SCHEMA, DatasetWriter, screens_table, write_json_atomic,
+                            write_text_atomic)
+
+SCREEN_ROW_GROUP = 64
+SUMMED_SCREEN = ("ocr_seconds", "item_seconds")
+
+
+def _load(shard_dirs: Sequence[Path]) -> List[dict]:
+    stats = []
+    for d in shard_dirs:
+        p = d / "stats.json"
+        if not p.is_file():
+            raise UserError(f"{d}: not a finished shard (no stats.json)")
+        try:
+            stats.append(json.loads(p.read_text(encoding="utf-8")))
+        except ValueError:
+            raise UserError(f"{p}: unreadable stats.json") from None
+        if "config" not in stats[-1] or "shard" not in stats[-1]:
+            raise UserError(f"{p}: written by an older datagen (no config/shard): rerun that shard")
+    return stats
+
+
+def _check(shard_dirs: Sequence[Path], stats: List[dict]) -> List[int]:
+    """Shard order by index; every shard of the same config exactly once."""
+    count = {s["shard"]["count"] for s in stats}
+    if len(count) != 1:
+        raise UserError(f"shards of different shard.count: {sorted(count)}")
+    n = count.pop()
+    indices = [s["shard"]["index"] for s in stats]
+    if sorted(indices) != list(range(n)):
+        raise UserError(f"shard.count={n} needs shards 0..{n - 1} once each, got indices {sorted(indices)}")
+
+    def base(s: dict) -> dict:
+        c = json.loads(json.dumps(s["config"]))
+        c.pop("shard", None)
+        c.get("output", {}).pop("dir", None)
+        c.pop("workers", None)
+        c.pop("progress", None)
+        return c
+
+    first = base(stats[0])
+    for d, s in zip(shard_dirs, stats):
+        if base(s) != first:
+            raise UserError(f"{d}: its config differs from the other shards' (beyond shard/output/workers)")
+    return sorted(range(len(stats)), key=lambda k: indices[k])
+
+
+def _rows(folder: Path, split: str, batch: int, subset: str | None = None) -> Iterator[dict]:
+    for path in sorted(folder.glob(f"{split}-*.parquet")):
+        for b in pq.ParquetFile(path).iter_batches(batch_size=batch):
+            for row in b.to_pylist():
+                if subset is None or row["subset"] == subset:
+                    yield row
+
+
+def merge(shard_dirs: Sequence[Path], out: Path) -> Dict[str, Any]:
+    """Merge finished shard folders into `out`; returns the merged statistics (also in out/stats.json)."""
+    shard_dirs = [Path(d).resolve() for d in shard_dirs]
+    stats = _load(shard_dirs)
+    order = _check(shard_dirs, stats)
+    dirs = [shard_dirs[k] for k in order]
+    stats = [stats[k] for k in order]
+    cfg = json.loads(json.dumps(stats[0]["config"]))
+    cfg["shard"] = {"index": 0, "count": 1}
+    cfg["output"]["dir"] = str(out)
+    o = cfg["output"]
+    subsets = [s for s in SUBSETS if s in cfg["subsets"]]
+    folder = templates_dir(cfg["entities"]["templates"])
+    board = Scoreboard(load_intents(folder, list(load_types(folder, cfg["locale"]))))
+    writer = DatasetWriter(out, o["row_group_size"], o["rows_per_file"], o["compression"])
+    counts: Dict[str, Dict[str, Counter]] = {s: defaultdict(Counter) for s in subsets}
+    for split in SPLITS:
+        for subset in subsets:
+            for d in dirs:
+                for row in _rows(d / "data", split, o["row_group_size"], subset):
+                    writer.add(split, row)
+                    board.add(row)
+                    c = counts[subset]
+                    c["splits"][split] += 1
+                    c["reference"][row["reference"]] += 1
+                    c["domain"][row["domain"]] += 1
+                    c["targets"][len(row["targets"])] += 1
+    screens = None
+    if "screen" in subsets:
+        screens = DatasetWriter(out, min(o["row_group_size"], SCREEN_ROW_GROUP), o["rows_per_file"], o["compression"],
+                                "screens", SCREEN_SCHEMA, screens_table)
+        sstats = ScreenStats(out / "previews", 0)
+        for split in SPLITS:
+            for d in dirs:
+                for row in _rows(d / "screens", split, SCREEN_ROW_GROUP):
+                    screens.add(split, row)
+                    sstats.add(row)
+    files = writer.close()
+    screen_files = screens.close() if screens is not None else {}
+    sub_stats: Dict[str, Dict[str, Any]] = {}
+    accuracy = board.accuracy()
+    for subset in subsets:
+        parts = [s["subsets"][subset] for s in stats]
+        c = counts[subset]
+        sub_stats[subset] = {
+            "examples": sum(c["splits"].values()), "items": sum(p["items"] for p in parts),
+            "skipped": sum(p["skipped"] for p in parts), "redraws": sum(p["redraws"] for p in parts),
+            "splits": {s: c["splits"][s] for s in SPLITS},
+            "reference": dict(sorted(c["reference"].items())), "domain": dict(sorted(c["domain"].items())),
+            "targets_per_example": {str(k): v for k, v in sorted(c["targets"].items())},
+            "baselines": accuracy.get(subset, {"first": 0.0, "type": 0.0}),
+        }
+        reasons = sum((Counter(p.get("skipped_by_reason", {})) for p in parts), Counter())
+        if reasons:
+            sub_stats[subset]["skipped_by_reason"] = dict(sorted(reasons.items()))
+        if subset == "screen":
+            sub_stats[subset]["screen"] = _screen_summary(sstats, [p["screen"] for p in parts], dirs, out,
+                                                          int(cfg["screen"]["previews"]))
+    skipped = [item for subset in subsets for s in stats for item in s["skipped"]["items"] if item["subset"] == subset]
+    merged = {
+        "recipe": cfg["recipe"], "seed": cfg["seed"], "locale": cfg["locale"], "shard": cfg["shard"],
+        "splits": writer.counts, "split_bytes": writer.nbytes, "files": files,
+        "subsets": sub_stats,
+        "screens": {"splits": screens.counts, "split_bytes": screens.nbytes, "files": screen_files} if screens else None,
+        "skipped": {"count": sum(s["skipped"] for s in sub_stats.values()), "items": skipped},
+        "pools": stats[0]["pools"], "versions": stats[0]["versions"],
+        "merged_from": [str(d) for d in dirs],
+    }
+    command = " ".join(["python -m datagen merge", *[str(d) for d in dirs], "--out", str(out)])
+    config_yaml = OmegaConf.to_yaml(OmegaConf.create(cfg))
+    write_text_atomic(out / "README.md", card.render(EXAMPLE_SCHEMA, files, merged, command, config_yaml))
+    merged["timing_seconds"] = {k: round(sum(s["timing_seconds"].get(k, 0.0) for s in stats), 3)
+                                for k in stats[0]["timing_seconds"]}
+    merged["config"], merged["command"] = cfg, command
+    write_json_atomic(out / "stats.json", merged)
+    return merged
+
+
+def _screen_summary(sstats: ScreenStats, parts: List[dict], dirs: Sequence[Path], out: Path, previews: int) -> dict:
+    """Metrics from the merged screens; counts and times summed; the first previews of the shards, in order."""
+    requests = sum((Counter(p["requests"]) for p in parts), Counter())
+    cache = sum((Counter({f"ocr_cache_{k}": v for k, v in p.get("ocr_cache", {}).items()}) for p in parts), Counter())
+    summary = sstats.summary(parts[0]["lines"], parts[0]["ocr_engine"], requests + cache,
+                             sum(p["ocr_seconds"] for p in parts), sum(p["item_seconds"] for p in parts),
+                             parts[0]["workers"])
+    written: List[str] = []
+    (out / "previews").mkdir(parents=True, exist_ok=True)
+    for d, p in zip(dirs, parts):
+        for name in p.get("previews", []):
+            if len(written) < previews and (d / "previews" / name).is_file():
+                shutil.copyfile(d / "previews" / name, out / "previews" / name)
+                written.append(name)
+    summary["previews"] = written
+    return summary
+
+
+def main(argv: List[str]) -> None:
+    """The `merge` command line."""
+    p = argparse.ArgumentParser(prog="python -m datagen merge",
+                                description="Join shard outputs (dataset folders of shard.index=0..count-1) into one.")
+    p.add_argument("shards", nargs="+", type=Path, help="dataset folders written by the shards")
+    p.add_argument("--out", type=Path, default=None, help="where the merged dataset goes (default: <first>/../merged)")
+    args = p.parse_args(argv)
+    out = (args.out or args.shards[0].resolve().parent / "merged").resolve()
+    if any(out == Path(d).resolve() for d in args.shards):
+        raise UserError(f"--out {out}: must not be one of the shard folders")
+    stats = merge(args.shards, out)
+    print(f"merged {len(args.shards)} shards into {out}: " + ", ".join(f"{s} {n}" for s, n in stats["splits"].items()))
