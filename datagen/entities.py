@@ -231,6 +231,7 @@ class Pools:
         self.path = folder / ENTITIES_FILE
         self._fake = Faker(locale)
         self._pools: Dict[str, List[Entity]] = {}
+        self._copies: Dict[Tuple[int, str], Entity] = {}  # pool entities with another source
 
     def check_type(self, name: str, where: str) -> None:
         if name not in self.types:
@@ -288,8 +289,16 @@ class Pools:
         pool = self.pool(name)
         picked = rng.sample(pool, min(k, len(pool)))
         if source != "conversation":
-            picked = [replace(e, source=source) for e in picked]
+            picked = [self._sourced(e, source) for e in picked]
         return picked
+
+    def _sourced(self, e: Entity, source: str) -> Entity:
+        """The pool entity with another source, made once (so memory stays flat however many draws)."""
+        key = (id(e), source)
+        got = self._copies.get(key)
+        if got is None:
+            got = self._copies[key] = replace(e, source=source)
+        return got
 
 
 class DirectPools(Pools):

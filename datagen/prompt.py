@@ -44,7 +44,7 @@ def example_id(subset: str, query: str, texts: List[str], target: str, screen_id
 
 
 _ENTITY_ROWS: Dict[int, Tuple[Entity, dict]] = {}
-_CACHE_LIMIT = 200_000  # entity row forms kept (pool entities recur in many examples)
+_CACHE_LIMIT = 50_000  # entity row forms kept (pool entities recur in many examples); bounds memory
 
 
 def entity_row(e: Entity) -> dict:
