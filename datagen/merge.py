@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Sequence
 
@@ -27,10 +27,10 @@ from datagen.entities import load_types
 from datagen.errors import UserError
 from datagen.screen.stats import ScreenStats
 from datagen.templates import templates_dir
-from datagen.writer import (EXAMPLE_SCHEMA, SCREEN_SCHEMA, DatasetWriter, screens_table, write_json_atomic,
+from datagen.stats import count_row, new_counts, subset_summary
+from datagen.writer import (EXAMPLE_SCHEMA, SCREEN_ROW_GROUP, SCREEN_SCHEMA, DatasetWriter, screens_table, write_json_atomic,
                             write_text_atomic)
 
-SCREEN_ROW_GROUP = 64
 SUMMED_SCREEN = ("ocr_seconds", "item_seconds")
 
 
@@ -97,18 +97,14 @@ def merge(shard_dirs: Sequence[Path], out: Path) -> Dict[str, Any]:
     folder = templates_dir(cfg["entities"]["templates"])
     board = Scoreboard(load_intents(folder, list(load_types(folder, cfg["locale"]))))
     writer = DatasetWriter(out, o["row_group_size"], o["rows_per_file"], o["compression"])
-    counts: Dict[str, Dict[str, Counter]] = {s: defaultdict(Counter) for s in subsets}
+    counts: Dict[str, Dict[str, Counter]] = {s: new_counts() for s in subsets}
     for split in SPLITS:
         for subset in subsets:
             for d in dirs:
                 for row in _rows(d / "data", split, o["row_group_size"], subset):
                     writer.add(split, row)
                     board.add(row)
-                    c = counts[subset]
-                    c["splits"][split] += 1
-                    c["reference"][row["reference"]] += 1
-                    c["domain"][row["domain"]] += 1
-                    c["targets"][len(row["targets"])] += 1
+                    count_row(counts[subset], split, row["reference"], row["domain"], len(row["targets"]))
     screens = None
     if "screen" in subsets:
         screens = DatasetWriter(out, min(o["row_group_size"], SCREEN_ROW_GROUP), o["rows_per_file"], o["compression"],
@@ -125,18 +121,10 @@ def merge(shard_dirs: Sequence[Path], out: Path) -> Dict[str, Any]:
     accuracy = board.accuracy()
     for subset in subsets:
         parts = [s["subsets"][subset] for s in stats]
-        c = counts[subset]
-        sub_stats[subset] = {
-            "examples": sum(c["splits"].values()), "items": sum(p["items"] for p in parts),
-            "skipped": sum(p["skipped"] for p in parts), "redraws": sum(p["redraws"] for p in parts),
-            "splits": {s: c["splits"][s] for s in SPLITS},
-            "reference": dict(sorted(c["reference"].items())), "domain": dict(sorted(c["domain"].items())),
-            "targets_per_example": {str(k): v for k, v in sorted(c["targets"].items())},
-            "baselines": accuracy.get(subset, {"first": 0.0, "type": 0.0}),
-        }
         reasons = sum((Counter(p.get("skipped_by_reason", {})) for p in parts), Counter())
-        if reasons:
-            sub_stats[subset]["skipped_by_reason"] = dict(sorted(reasons.items()))
+        sub_stats[subset] = subset_summary(counts[subset], sum(p["items"] for p in parts),
+                                           sum(p["skipped"] for p in parts), sum(p["redraws"] for p in parts), reasons)
+        sub_stats[subset]["baselines"] = accuracy.get(subset, {"first": 0.0, "type": 0.0})
         if subset == "screen":
             sub_stats[subset]["screen"] = _screen_summary(sstats, [p["screen"] for p in parts], dirs, out,
                                                           int(cfg["screen"]["previews"]))

@@ -8,7 +8,6 @@ import math
 import platform
 import sys
 import time
-from collections import Counter, defaultdict
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Dict, Iterable, List
@@ -17,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from datagen import card, conversational, synthetic
 from datagen.baselines import Scoreboard, load_intents
-from datagen.config import SPLITS, SUBSETS, shard_range, split_shares, validate
+from datagen.config import SUBSETS, shard_range, split_shares, validate
 from datagen.entities import Pools, check_locale
 from datagen.errors import UserError
 from datagen.screen.stats import ScreenStats, lines_settings
@@ -26,12 +25,12 @@ from datagen.prompt import to_row
 from datagen.seeding import rng
 from datagen.splits import assign
 from datagen.templates import templates_dir
-from datagen.writer import (EXAMPLE_SCHEMA, SCREEN_SCHEMA, DatasetWriter, screens_table, write_json_atomic,
+from datagen.stats import count_row, new_counts, subset_summary
+from datagen.writer import (EXAMPLE_SCHEMA, SCREEN_ROW_GROUP, SCREEN_SCHEMA, DatasetWriter, screens_table, write_json_atomic,
                             write_text_atomic)
 
 log = logging.getLogger("datagen")
 VERSIONED = ("datagen", "faker", "phonenumbers", "pyap", "pyarrow", "hydra-core")
-SCREEN_ROW_GROUP = 64  # screens per Parquet row group (each row carries its image)
 MAX_LISTED_SKIPS = 1000  # skipped items listed one by one in stats.json (all are counted)
 
 
@@ -180,8 +179,8 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
         n_items = _n_items(cfg, subset, gen)
         limit = None if subset == "screen" else int(cfg[subset].size)
         per = _per_item(cfg, subset)
-        counts: Dict[str, Counter] = defaultdict(Counter)
-        made = redraws = n_skipped = 0
+        counts = new_counts()
+        redraws = n_skipped = 0
         item_seconds = 0.0
         ratios = split_shares(cfg, subset)
         workers = effective_workers(int(cfg.workers)) if subset == "screen" else 1
@@ -218,21 +217,9 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
                 split = assign(ex.group, subset, seed, ratios)
                 writer.add(split, row)
                 board.add(row)
-                counts["splits"][split] += 1
-                counts["reference"][ex.reference] += 1
-                counts["domain"][ex.domain] += 1
-                counts["targets"][len(ex.targets)] += 1
-                made += 1
+                count_row(counts, split, ex.reference, ex.domain, len(ex.targets))
         timing[subset] = round(time.perf_counter() - t0, 3)
-        sub_stats[subset] = {
-            "examples": made, "items": len(mine), "skipped": n_skipped, "redraws": redraws,
-            "splits": {s: counts["splits"][s] for s in SPLITS},
-            "reference": dict(sorted(counts["reference"].items())),
-            "domain": dict(sorted(counts["domain"].items())),
-            "targets_per_example": {str(k): v for k, v in sorted(counts["targets"].items())},
-        }
-        if counts["skipped"]:
-            sub_stats[subset]["skipped_by_reason"] = dict(sorted(counts["skipped"].items()))
+        sub_stats[subset] = subset_summary(counts, len(mine), n_skipped, redraws, counts["skipped"])
         if subset == "screen":
             sub_stats[subset]["screen"] = screen_stats.summary(lines_settings(gen.s.lines), gen.ocr.engine, gen.counts,
                                                                gen.ocr_seconds, item_seconds, workers)

@@ -69,6 +69,7 @@ SCREEN_SCHEMA = pa.schema([
     ("word_gap", pa.float64()),
     ("ocr_engine", pa.string()),
 ])
+SCREEN_ROW_GROUP = 64  # screens per Parquet row group (each row carries its image)
 TMP_SUFFIX = ".tmp"
 
 
