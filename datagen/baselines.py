@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Mapping, Sequence
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Mapping, Sequence
+
+import pyarrow.compute as pc
 
 from datagen.errors import UserError
 from datagen.templates import load_yaml, require
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 INTENTS_FILE = "intents.yaml"
 BASELINES = ("first", "type")
@@ -69,6 +74,18 @@ class Scoreboard:
         self.total[sub] += 1
         self.hits[sub]["first"] += predict_first(row["query"], types) == gold
         self.hits[sub]["type"] += predict_type(row["query"], types, self.intents, self.pattern) == gold
+
+    def add_table(self, table: "pa.Table") -> None:
+        """Score every row of an examples table (reads only the columns the baselines need)."""
+        entities = table.column("entities").combine_chunks()
+        types = pc.struct_field(pc.list_flatten(entities), "type").to_pylist()
+        lengths = pc.list_value_length(entities).to_pylist()
+        at = 0
+        for sub, query, targets, n in zip(table.column("subset").to_pylist(), table.column("query").to_pylist(),
+                                          table.column("targets").to_pylist(), lengths):
+            self.add({"subset": sub, "query": query, "targets": targets,
+                      "entities": [{"type": t} for t in types[at:at + n]]})
+            at += n
 
     def accuracy(self) -> Dict[str, Dict[str, float]]:
         return {sub: {b: round(self.hits[sub][b] / n, 4) for b in BASELINES} for sub, n in sorted(self.total.items()) if n}

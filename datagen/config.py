@@ -169,6 +169,7 @@ class OutputConfig:
     row_group_size: int = 10000  # rows buffered before a Parquet row group is written
     rows_per_file: int = 1000000  # a split rolls over to a new part file after this many rows
     compression: str = "zstd"  # Parquet codec: zstd, snappy, gzip, none
+    checkpoint_seconds: float = 30.0  # journal finished items this often, so a killed run resumes (0 = every item)
 
 
 @dataclass
@@ -270,6 +271,7 @@ def validate(cfg: Any) -> None:
     o = cfg.output
     _check(o.row_group_size >= 1, "output.row_group_size", o.row_group_size, "an integer >= 1")
     _check(o.rows_per_file >= 1, "output.rows_per_file", o.rows_per_file, "an integer >= 1")
+    _check(o.checkpoint_seconds >= 0, "output.checkpoint_seconds", o.checkpoint_seconds, "a number of seconds >= 0")
     _check(
         o.compression in ("zstd", "snappy", "gzip", "none"),
         "output.compression",

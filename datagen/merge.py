@@ -17,6 +17,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Sequence
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
@@ -27,9 +29,9 @@ from datagen.entities import load_types
 from datagen.errors import UserError
 from datagen.screen.stats import ScreenStats
 from datagen.templates import templates_dir
-from datagen.stats import count_row, new_counts, subset_summary
-from datagen.writer import (EXAMPLE_SCHEMA, SCREEN_ROW_GROUP, SCREEN_SCHEMA, DatasetWriter, screens_table, write_json_atomic,
-                            write_text_atomic)
+from datagen.sink import Sink
+from datagen.stats import subset_summary
+from datagen.writer import EXAMPLE_SCHEMA, SCREEN_ROW_GROUP, write_json_atomic, write_text_atomic
 
 SUMMED_SCREEN = ("ocr_seconds", "item_seconds")
 
@@ -74,12 +76,15 @@ def _check(shard_dirs: Sequence[Path], stats: List[dict]) -> List[int]:
     return sorted(range(len(stats)), key=lambda k: indices[k])
 
 
-def _rows(folder: Path, split: str, batch: int, subset: str | None = None) -> Iterator[dict]:
+def _tables(folder: Path, split: str, batch: int, subset: str | None = None) -> Iterator[pa.Table]:
+    """The rows of a split's part files (of one subset) as tables, in order, as a run would have built them."""
     for path in sorted(folder.glob(f"{split}-*.parquet")):
         for b in pq.ParquetFile(path).iter_batches(batch_size=batch):
-            for row in b.to_pylist():
-                if subset is None or row["subset"] == subset:
-                    yield row
+            table = pa.Table.from_batches([b])
+            if subset is not None:
+                table = table.filter(pc.equal(table.column("subset"), subset))
+            if table.num_rows:
+                yield table
 
 
 def merge(shard_dirs: Sequence[Path], out: Path) -> Dict[str, Any]:
@@ -96,29 +101,21 @@ def merge(shard_dirs: Sequence[Path], out: Path) -> Dict[str, Any]:
     subsets = [s for s in SUBSETS if s in cfg["subsets"]]
     folder = templates_dir(cfg["entities"]["templates"])
     board = Scoreboard(load_intents(folder, list(load_types(folder, cfg["locale"]))))
-    writer = DatasetWriter(out, o["row_group_size"], o["rows_per_file"], o["compression"])
-    counts: Dict[str, Dict[str, Counter]] = {s: new_counts() for s in subsets}
+    sink = Sink(out, o, subsets, board, "screen" in subsets, 0)
     for split in SPLITS:
         for subset in subsets:
             for d in dirs:
-                for row in _rows(d / "data", split, o["row_group_size"], subset):
-                    writer.add(split, row)
-                    board.add(row)
-                    count_row(counts[subset], split, row["reference"], row["domain"], len(row["targets"]))
-    screens = None
-    if "screen" in subsets:
-        screens = DatasetWriter(out, min(o["row_group_size"], SCREEN_ROW_GROUP), o["rows_per_file"], o["compression"],
-                                "screens", SCREEN_SCHEMA, screens_table)
-        sstats = ScreenStats(out / "previews", 0)
-        for split in SPLITS:
+                for table in _tables(d / "data", split, o["row_group_size"], subset):
+                    sink.examples(subset, table, split)
+        if "screen" in subsets:
             for d in dirs:
-                for row in _rows(d / "screens", split, SCREEN_ROW_GROUP):
-                    screens.add(split, row)
-                    sstats.add(row)
-    files = writer.close()
-    screen_files = screens.close() if screens is not None else {}
+                for table in _tables(d / "screens", split, SCREEN_ROW_GROUP):
+                    sink.screen_rows(table, split)
+    written = sink.close()
+    files, screen_files = written["data"], written["screens"]
+    writer, screens, counts, sstats = sink.data, sink.screens, sink.counts, sink.screen_stats
     sub_stats: Dict[str, Dict[str, Any]] = {}
-    accuracy = board.accuracy()
+    accuracy = sink.board.accuracy()
     for subset in subsets:
         parts = [s["subsets"][subset] for s in stats]
         reasons = sum((Counter(p.get("skipped_by_reason", {})) for p in parts), Counter())

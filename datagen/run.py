@@ -8,6 +8,7 @@ import math
 import platform
 import sys
 import time
+from collections import Counter
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Dict, Iterable, List
@@ -16,18 +17,20 @@ from omegaconf import DictConfig, OmegaConf
 
 from datagen import card, conversational, synthetic
 from datagen.baselines import Scoreboard, load_intents
+from datagen.journal import Chunk, Journal, fingerprint
+from datagen.sink import Sink
 from datagen.config import SUBSETS, shard_range, split_shares, validate
 from datagen.entities import Pools, check_locale
 from datagen.errors import UserError
-from datagen.screen.stats import ScreenStats, lines_settings
+from datagen.screen.stats import lines_settings
 from datagen.parallel import effective_workers, items
 from datagen.prompt import to_row
 from datagen.seeding import rng
 from datagen.splits import assign
 from datagen.templates import templates_dir
-from datagen.stats import count_row, new_counts, subset_summary
-from datagen.writer import (EXAMPLE_SCHEMA, SCREEN_ROW_GROUP, SCREEN_SCHEMA, DatasetWriter, screens_table, write_json_atomic,
-                            write_text_atomic)
+from datagen.stats import subset_summary
+from datagen.writer import (EXAMPLE_SCHEMA, SCREEN_ROW_GROUP, SCREEN_SCHEMA, examples_table, journal_schema,
+                            screens_table, with_split, write_json_atomic, write_text_atomic)
 
 log = logging.getLogger("datagen")
 VERSIONED = ("datagen", "faker", "phonenumbers", "pyap", "pyarrow", "hydra-core")
@@ -44,20 +47,21 @@ def versions() -> Dict[str, str]:
     return out
 
 
-def progress(items: Iterable[Any], total: int, label: str, enabled: bool) -> Iterable[Any]:
-    """A tqdm bar on a terminal; plain log lines (every 10 %) otherwise."""
+def progress(items: Iterable[Any], total: int, label: str, enabled: bool, initial: int = 0) -> Iterable[Any]:
+    """A tqdm bar on a terminal; plain log lines (every 10 %) otherwise. `initial` items were done before."""
     if enabled and sys.stderr.isatty():
         from tqdm import tqdm
 
-        yield from tqdm(items, total=total, desc=label, unit="item", dynamic_ncols=True)
+        yield from tqdm(items, total=total, initial=initial, desc=label, unit="item", dynamic_ncols=True)
         return
     step = max(1, total // 10)
     start = time.perf_counter()
     for k, i in enumerate(items, 1):
         yield i
-        if enabled and (k % step == 0 or k == total):
+        done = initial + k
+        if enabled and (done % step == 0 or done == total):
             rate = k / max(time.perf_counter() - start, 1e-9)
-            log.info("%s: %d/%d items (%.1f/s, ETA %.0f s)", label, k, total, rate, (total - k) / rate)
+            log.info("%s: %d/%d items (%.1f/s, ETA %.0f s)", label, done, total, rate, (total - done) / rate)
 
 
 def _generators(cfg: DictConfig, folder: Path, pools: Pools) -> Dict[str, Any]:
@@ -162,77 +166,53 @@ def run(cfg: DictConfig) -> Dict[str, Any]:
 
 
 def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], folder: Path, started: float) -> Dict[str, Any]:
-    board = Scoreboard(load_intents(folder, list(pools.types)))
-    writer = DatasetWriter(out, cfg.output.row_group_size, cfg.output.rows_per_file, cfg.output.compression)
-    seed, strict = int(cfg.seed), bool(cfg.strict)
-    instruction, shuffle = str(cfg.prompt.instruction), bool(cfg.prompt.shuffle)
+    journal = Journal(out, fingerprint(OmegaConf.to_container(cfg, resolve=True), versions()["datagen"]))
+    sink = Sink(out, cfg.output, list(gens), Scoreboard(load_intents(folder, list(pools.types))), "screen" in gens,
+                int(cfg.screen.previews))
     sub_stats: Dict[str, Dict[str, Any]] = {}
     skipped: List[Dict[str, Any]] = []
     timing: Dict[str, float] = {}
-    screens = None
-    if "screen" in gens:
-        screens = DatasetWriter(out, min(cfg.output.row_group_size, SCREEN_ROW_GROUP), cfg.output.rows_per_file,
-                                cfg.output.compression, "screens", SCREEN_SCHEMA, screens_table)
-    screen_stats = ScreenStats(out / "previews", int(cfg.screen.previews))
+    resumed: Dict[str, int] = {}
     for subset, gen in gens.items():
         t0 = time.perf_counter()
-        n_items = _n_items(cfg, subset, gen)
-        limit = None if subset == "screen" else int(cfg[subset].size)
-        per = _per_item(cfg, subset)
-        counts = new_counts()
-        redraws = n_skipped = 0
-        item_seconds = 0.0
-        ratios = split_shares(cfg, subset)
+        mine = shard_range(_n_items(cfg, subset, gen), int(cfg.shard.index), int(cfg.shard.count))
+        chunks = journal.finished(subset, mine)
+        for chunk in chunks:  # what a killed run already made, fed to the writers as it was then
+            for table in journal.read(chunk, "data"):
+                sink.examples(subset, table)
+            for table in journal.read(chunk, "screens"):
+                sink.screen_rows(table)
+        start = chunks[-1].end if chunks else mine.start
+        resumed[subset] = start - mine.start
+        if chunks:
+            log.info("%s: %d of %d items were made by an earlier run (%s); going on from item %d",
+                     subset, start - mine.start, len(mine), journal.dir, start)
         workers = effective_workers(int(cfg.workers)) if subset == "screen" else 1
-        mine = shard_range(n_items, int(cfg.shard.index), int(cfg.shard.count))
-        for res in progress(items(gen, seed, mine, workers), len(mine), subset, cfg.progress):
-            i, examples, r = res.index, res.examples, res.redraws
-            item_seconds += res.seconds
-            if res.error is not None:
-                e = res.error
-                where = str(gen.images[i]) if getattr(gen, "images", None) is not None else f"item {i}"
-                if strict:
-                    raise UserError(f"{subset} {where}: {e} (strict=true)")
-                n_skipped += 1
-                counts["skipped"][e.reason] += 1
-                if len(skipped) < MAX_LISTED_SKIPS:
-                    skipped.append({"subset": subset, "item": where, "reason": e.reason, "detail": e.detail})
-                continue
-            redraws += r
-            for srow in res.screens:
-                screens.add(assign(srow["screen_id"], subset, seed, ratios), srow)
-                screen_stats.add(srow)
-            if not examples:
-                if subset != "screen":
-                    n_skipped += 1
-                    reason = f"no unambiguous request in {r} draws"
-                    if strict:
-                        raise UserError(f"{subset} item {i}: {reason} (strict=true)")
-                    if len(skipped) < MAX_LISTED_SKIPS:
-                        skipped.append({"subset": subset, "item": i, "reason": reason})
-                continue
-            room = len(examples) if limit is None else max(0, limit - i * per)
-            for k, ex in enumerate(examples[:room]):
-                row = to_row(ex, rng(seed, subset, i, "shuffle", k), instruction, shuffle)
-                split = assign(ex.group, subset, seed, ratios)
-                writer.add(split, row)
-                board.add(row)
-                count_row(counts, split, ex.reference, ex.domain, len(ex.targets))
+        chunks += _make(cfg, subset, gen, range(start, mine.stop), workers, journal, sink, len(mine))
         timing[subset] = round(time.perf_counter() - t0, 3)
-        sub_stats[subset] = subset_summary(counts, len(mine), n_skipped, redraws, counts["skipped"])
+        reasons: Counter = Counter()
+        counts: Counter = Counter()
+        for c in chunks:
+            reasons.update(c.skipped_by_reason)
+            counts.update(c.counts)
+            skipped += c.skipped_items[:MAX_LISTED_SKIPS - len(skipped)]
+        sub_stats[subset] = subset_summary(sink.counts[subset], len(mine), sum(c.skipped for c in chunks),
+                                           sum(c.redraws for c in chunks), reasons)
         if subset == "screen":
-            sub_stats[subset]["screen"] = screen_stats.summary(lines_settings(gen.s.lines), gen.ocr.engine, gen.counts,
-                                                               gen.ocr_seconds, item_seconds, workers)
-    files = writer.close()
-    screen_files = screens.close() if screens is not None else {}
-    for sub, acc in board.accuracy().items():
+            sub_stats[subset]["screen"] = sink.screen_stats.summary(
+                lines_settings(gen.s.lines), gen.ocr.engine, counts, sum(c.ocr_seconds for c in chunks),
+                sum(c.item_seconds for c in chunks), workers)
+    written = sink.close()
+    files, screen_files = written["data"], written["screens"]
+    for sub, acc in sink.board.accuracy().items():
         sub_stats[sub]["baselines"] = acc
     for sub in sub_stats:
         sub_stats[sub].setdefault("baselines", {"first": 0.0, "type": 0.0})
+    screens = sink.screens
     stats = {
         "recipe": cfg.recipe, "seed": cfg.seed, "locale": cfg.locale,
         "shard": {"index": int(cfg.shard.index), "count": int(cfg.shard.count)},
-        "splits": writer.counts, "split_bytes": writer.nbytes, "files": files, "subsets": sub_stats,
+        "splits": sink.data.counts, "split_bytes": sink.data.nbytes, "files": files, "subsets": sub_stats,
         "screens": {"splits": screens.counts, "split_bytes": screens.nbytes, "files": screen_files} if screens else None,
         "skipped": {"count": sum(s["skipped"] for s in sub_stats.values()), "items": skipped},
         "pools": pools.sizes(),
@@ -243,11 +223,84 @@ def _generate(cfg: DictConfig, out: Path, pools: Pools, gens: Dict[str, Any], fo
     write_text_atomic(out / "README.md", card.render(EXAMPLE_SCHEMA, files, stats, command, config_yaml))
     timing["total"] = round(time.perf_counter() - started, 3)
     stats["timing_seconds"] = timing
+    stats["resumed_items"] = resumed  # items per subset taken from the journal of a killed run, not made again
     stats["config"] = OmegaConf.to_container(cfg, resolve=True)
     stats["command"] = command
     write_json_atomic(out / "stats.json", stats)
-    log.info("wrote %s: %s", out, ", ".join(f"{s} {n}" for s, n in writer.counts.items()))
+    journal.remove()
+    log.info("wrote %s: %s", out, ", ".join(f"{s} {n}" for s, n in sink.data.counts.items()))
     return stats
+
+
+def _make(cfg: DictConfig, subset: str, gen: Any, todo: range, workers: int, journal: Journal, sink: Sink,
+          total: int) -> List[Chunk]:
+    """Make items `todo` of a subset into the sink, journaling a chunk every output.checkpoint_seconds."""
+    seed, strict = int(cfg.seed), bool(cfg.strict)
+    instruction, shuffle = str(cfg.prompt.instruction), bool(cfg.prompt.shuffle)
+    limit = None if subset == "screen" else int(cfg[subset].size)
+    per = _per_item(cfg, subset)
+    ratios = split_shares(cfg, subset)
+    every = float(cfg.output.checkpoint_seconds)
+    batch = int(cfg.output.row_group_size)
+    schemas = {"data": journal_schema(EXAMPLE_SCHEMA), "screens": journal_schema(SCREEN_SCHEMA)}
+    rows: List[dict] = []
+    row_splits: List[str] = []
+    screens: List[dict] = []
+    screen_splits: List[str] = []
+
+    def flush() -> None:
+        if rows:
+            table = with_split(examples_table(rows), row_splits)
+            chunk.write("data", table)
+            sink.examples(subset, table)
+            rows.clear()
+            row_splits.clear()
+        if screens:
+            table = with_split(screens_table(screens), screen_splits)
+            chunk.write("screens", table)
+            sink.screen_rows(table)
+            screens.clear()
+            screen_splits.clear()
+
+    made: List[Chunk] = []
+    chunk = journal.writer(subset, todo.start, schemas)
+    since = time.perf_counter()
+    for res in progress(items(gen, seed, todo, workers), total, subset, cfg.progress, initial=total - len(todo)):
+        i, examples, c = res.index, res.examples, chunk.chunk
+        c.item_seconds += res.seconds
+        c.ocr_seconds += res.ocr_seconds
+        for k, v in res.counts.items():
+            c.counts[k] = c.counts.get(k, 0) + v
+        reason = detail = None
+        if res.error is not None:
+            reason, detail = res.error.reason, res.error.detail
+        elif not examples and subset != "screen":
+            reason, detail = "no_unambiguous_request", f"no unambiguous request in {res.redraws} draws"
+        if reason is not None:
+            where = str(gen.images[i]) if getattr(gen, "images", None) is not None else f"item {i}"
+            if strict:
+                raise UserError(f"{subset} {where}: {detail or reason} (strict=true)")
+            c.skipped += 1
+            c.skipped_by_reason[reason] = c.skipped_by_reason.get(reason, 0) + 1
+            if len(c.skipped_items) < MAX_LISTED_SKIPS:
+                c.skipped_items.append({"subset": subset, "item": where, "reason": reason, "detail": detail})
+        else:
+            c.redraws += res.redraws
+            for srow in res.screens:
+                screens.append(srow)
+                screen_splits.append(assign(srow["screen_id"], subset, seed, ratios))
+            room = len(examples) if limit is None else max(0, limit - i * per)
+            for k, ex in enumerate(examples[:room]):
+                rows.append(to_row(ex, rng(seed, subset, i, "shuffle", k), instruction, shuffle))
+                row_splits.append(assign(ex.group, subset, seed, ratios))
+        if len(rows) >= batch or len(screens) >= SCREEN_ROW_GROUP:
+            flush()
+        if i == todo.stop - 1 or time.perf_counter() - since >= every:
+            flush()
+            made.append(chunk.finish(i + 1))
+            chunk = journal.writer(subset, i + 1, schemas)
+            since = time.perf_counter()
+    return made
 
 
 def _overrides(cfg: DictConfig) -> List[str]:

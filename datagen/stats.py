@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Dict
+from typing import TYPE_CHECKING, Any, Dict, Optional
+
+import pyarrow.compute as pc
 
 from datagen.config import SPLITS
+from datagen.writer import SPLIT_COLUMN
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def new_counts() -> Dict[str, Counter]:
@@ -18,6 +24,16 @@ def count_row(counts: Dict[str, Counter], split: str, reference: str, domain: st
     counts["reference"][reference] += 1
     counts["domain"][domain] += 1
     counts["targets"][n_targets] += 1
+
+
+def count_table(counts: Dict[str, Counter], table: "pa.Table", split: Optional[str] = None) -> None:
+    """Count the examples of a table (the split given, or each row's own from a journal's split column)."""
+    n = table.num_rows
+    splits = table.column(SPLIT_COLUMN).to_pylist() if split is None else [split] * n
+    counts["splits"].update(splits)
+    counts["reference"].update(table.column("reference").to_pylist())
+    counts["domain"].update(table.column("domain").to_pylist())
+    counts["targets"].update(pc.list_value_length(table.column("targets")).to_pylist())
 
 
 def subset_summary(counts: Dict[str, Counter], items: int, skipped: int, redraws: int,

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Dict, List, Optional
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from datagen.config import SPLITS
@@ -69,6 +70,7 @@ SCREEN_SCHEMA = pa.schema([
     ("word_gap", pa.float64()),
     ("ocr_engine", pa.string()),
 ])
+SPLIT_COLUMN = "split"  # journal tables carry it; written tables do not
 SCREEN_ROW_GROUP = 64  # screens per Parquet row group (each row carries its image)
 TMP_SUFFIX = ".tmp"
 
@@ -127,42 +129,59 @@ def write_json_atomic(path: Path, data: dict) -> None:
 
 
 class SplitWriter:
-    """Writes the rows of one split into part files of at most `rows_per_file` rows."""
+    """Writes the rows of one split into part files of `rows_per_file` rows, in row groups of `row_group_size`.
+
+    Rows arrive as Arrow tables of any length; the file layout depends only on the order of the
+    rows, never on how they were batched, so a resumed run or a merge writes the same bytes.
+    """
 
     def __init__(self, folder: Path, split: str, schema: pa.Schema, row_group_size: int, rows_per_file: int,
-                 compression: str, to_table: Callable[[List[dict]], pa.Table] = examples_table):
-        self.folder, self.split, self.schema, self.to_table = folder, split, schema, to_table
+                 compression: str):
+        self.folder, self.split, self.schema = folder, split, schema
         self.row_group_size, self.rows_per_file = row_group_size, rows_per_file
         self.compression = None if compression == "none" else compression
-        self.buffer: List[dict] = []
+        self.buffer: List[pa.Table] = []
+        self.buffered = 0
         self.parts: List[Path] = []
         self._writer: Optional[pq.ParquetWriter] = None
         self._in_file = 0
         self.rows = 0
         self.nbytes = 0  # in-memory Arrow size of the rows written (the card's num_bytes)
 
-    def add(self, row: dict) -> None:
-        self.buffer.append(row)
-        if len(self.buffer) >= self.row_group_size:
-            self.flush()
+    def add(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self.buffer.append(table)
+            self.buffered += table.num_rows
+        if self.buffered >= self.row_group_size:
+            self.flush(whole_groups=True)
 
-    def flush(self) -> None:
-        while self.buffer:
+    def flush(self, whole_groups: bool = False) -> None:
+        """Write the buffered rows; with whole_groups, only full row groups (the rest stays buffered)."""
+        if not self.buffered:
+            return
+        rows = pa.concat_tables(self.buffer).combine_chunks()
+        at = 0
+        while at < rows.num_rows:
+            in_file = self._in_file if self._writer is not None else 0
+            n = min(self.row_group_size, self.rows_per_file - in_file, rows.num_rows - at)
+            if whole_groups and n < self.row_group_size and in_file + n < self.rows_per_file:
+                break
             if self._writer is None:
                 tmp = self.folder / f".{self.split}-{len(self.parts):05d}.parquet{TMP_SUFFIX}"
                 self._writer = pq.ParquetWriter(tmp, self.schema, compression=self.compression)
                 self.parts.append(tmp)
                 self._in_file = 0
-            room = self.rows_per_file - self._in_file
-            chunk, self.buffer = self.buffer[:room], self.buffer[room:]
-            table = self.to_table(chunk)
-            self._writer.write_table(table, row_group_size=self.row_group_size)
-            self.nbytes += table.nbytes
-            self._in_file += len(chunk)
-            self.rows += len(chunk)
+            group = rows.slice(at, n)
+            self._writer.write_table(group, row_group_size=n)
+            self.nbytes += canonical(group).nbytes  # a function of the rows alone, however they were batched
+            self._in_file += n
+            self.rows += n
+            at += n
             if self._in_file >= self.rows_per_file:
                 self._writer.close()
                 self._writer = None
+        rest = rows.slice(at)
+        self.buffer, self.buffered = ([rest] if rest.num_rows else []), rest.num_rows
 
     def close(self) -> List[Path]:
         """Flush, close and rename the part files to their final names; returns them."""
@@ -183,23 +202,53 @@ def screens_table(rows: List[dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=SCREEN_SCHEMA)
 
 
+def with_split(table: pa.Table, splits: List[str]) -> pa.Table:
+    """A table of rows with the split each goes to, as a last column (what a run journals)."""
+    return table.append_column(SPLIT_COLUMN, pa.array(splits, pa.string()))
+
+
+def journal_schema(schema: pa.Schema) -> pa.Schema:
+    return schema.append(pa.field(SPLIT_COLUMN, pa.string()))
+
+
+def by_split(table: pa.Table) -> Dict[str, pa.Table]:
+    """The rows of a with_split table per split, in order, without the split column."""
+    column = table.column(SPLIT_COLUMN)
+    rows = table.drop_columns([SPLIT_COLUMN])
+    out = {}
+    for s in SPLITS:
+        part = rows.filter(pc.equal(column, s))
+        if part.num_rows:
+            out[s] = part
+    return out
+
+
+def canonical(table: pa.Table) -> pa.Table:
+    """The table with fresh buffers and validity bitmaps only where something is null, so that its
+    nbytes depends on the rows alone, not on how they were batched, sliced or read back."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table)
+    return pa.ipc.open_stream(sink.getvalue()).read_all()
+
+
 class DatasetWriter:
     """The splits of one table of a dataset folder: data/*.parquet (examples) or screens/*.parquet."""
 
     def __init__(self, root: Path, row_group_size: int, rows_per_file: int, compression: str,
-                 folder: str = "data", schema: pa.Schema = EXAMPLE_SCHEMA,
-                 to_table: Callable[[List[dict]], pa.Table] = examples_table):
+                 folder: str = "data", schema: pa.Schema = EXAMPLE_SCHEMA):
         self.root = root
         self.data = root / folder
         self.data.mkdir(parents=True, exist_ok=True)
         for stale in self.data.glob(f".*{TMP_SUFFIX}"):
             stale.unlink()
         self.splits: Dict[str, SplitWriter] = {
-            s: SplitWriter(self.data, s, schema, row_group_size, rows_per_file, compression, to_table) for s in SPLITS
+            s: SplitWriter(self.data, s, schema, row_group_size, rows_per_file, compression) for s in SPLITS
         }
 
-    def add(self, split: str, row: dict) -> None:
-        self.splits[split].add(row)
+    def add(self, split: str, table: pa.Table) -> None:
+        """Append rows (a table of this writer's schema) to a split."""
+        self.splits[split].add(table)
 
     def close(self) -> Dict[str, List[str]]:
         """Finish every split and remove part files of earlier runs; returns split -> file names."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List
 
 from datagen.screen.preview import write_preview
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 METRICS = ("entity_recall", "entity_precision", "line_f1", "line_f1_tesseract")
 
@@ -29,11 +33,21 @@ class ScreenStats:
         if len(self.written) < self.previews:
             self.written.append(write_preview(row, self.preview_dir).name)
 
+    def add_table(self, table: "pa.Table") -> None:
+        """Add the rows of a screens table in order (only preview rows are turned into Python)."""
+        columns = {c: table.column(c).to_pylist() for c in ("family", *METRICS)}
+        for k in range(table.num_rows):
+            if len(self.written) < self.previews:
+                self.add(table.slice(k, 1).to_pylist()[0])
+            else:
+                self.add({c: v[k] for c, v in columns.items()})
+
     def summary(self, lines: Dict[str, Any], engine: str, counts: Dict[str, int], ocr_seconds: float,
                 item_seconds: float, workers: int) -> Dict[str, Any]:
         """Means overall and per family; OCR time as a share of the time spent making screens."""
         def means(d: Dict[str, List[float]]) -> Dict[str, float]:
-            out: Dict[str, float] = {m: round(sum(v) / len(v), 4) for m, v in d.items() if v}
+            # fsum is exactly rounded, so the mean does not depend on the order screens came in
+            out: Dict[str, float] = {m: round(math.fsum(v) / len(v), 4) for m, v in d.items() if v}
             out["screens"] = max((len(v) for v in d.values()), default=0)
             return out
 
