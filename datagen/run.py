@@ -35,6 +35,7 @@ from datagen.writer import (EXAMPLE_SCHEMA, SCREEN_ROW_GROUP, SCREEN_SCHEMA, exa
 log = logging.getLogger("datagen")
 VERSIONED = ("datagen", "faker", "phonenumbers", "pyap", "pyarrow", "hydra-core")
 MAX_LISTED_SKIPS = 1000  # skipped items listed one by one in stats.json (all are counted)
+JOURNAL_BATCH = 2000  # example rows turned into one Arrow table at a time (bounds the Python rows held)
 
 
 def versions() -> Dict[str, str]:
@@ -241,7 +242,7 @@ def _make(cfg: DictConfig, subset: str, gen: Any, todo: range, workers: int, jou
     per = _per_item(cfg, subset)
     ratios = split_shares(cfg, subset)
     every = float(cfg.output.checkpoint_seconds)
-    batch = int(cfg.output.row_group_size)
+    batch = min(int(cfg.output.row_group_size), JOURNAL_BATCH)
     schemas = {"data": journal_schema(EXAMPLE_SCHEMA), "screens": journal_schema(SCREEN_SCHEMA)}
     rows: List[dict] = []
     row_splits: List[str] = []

@@ -146,7 +146,7 @@ class SplitWriter:
         self._writer: Optional[pq.ParquetWriter] = None
         self._in_file = 0
         self.rows = 0
-        self.nbytes = 0  # in-memory Arrow size of the rows written (the card's num_bytes)
+        self.nbytes = 0  # uncompressed size of the Parquet data written (the card's num_bytes), known at close
 
     def add(self, table: pa.Table) -> None:
         if table.num_rows:
@@ -159,7 +159,7 @@ class SplitWriter:
         """Write the buffered rows; with whole_groups, only full row groups (the rest stays buffered)."""
         if not self.buffered:
             return
-        rows = pa.concat_tables(self.buffer).combine_chunks()
+        rows = pa.concat_tables(self.buffer)
         at = 0
         while at < rows.num_rows:
             in_file = self._in_file if self._writer is not None else 0
@@ -171,9 +171,8 @@ class SplitWriter:
                 self._writer = pq.ParquetWriter(tmp, self.schema, compression=self.compression)
                 self.parts.append(tmp)
                 self._in_file = 0
-            group = rows.slice(at, n)
+            group = rows.slice(at, n).combine_chunks()  # page layout follows chunks: one chunk per row group
             self._writer.write_table(group, row_group_size=n)
-            self.nbytes += canonical(group).nbytes  # a function of the rows alone, however they were batched
             self._in_file += n
             self.rows += n
             at += n
@@ -191,6 +190,9 @@ class SplitWriter:
             self._writer = None
         n = len(self.parts)
         final = []
+        # num_bytes from the files' metadata: a function of the bytes written, so of the rows alone
+        self.nbytes = sum(m.row_group(g).total_byte_size for m in map(pq.read_metadata, self.parts)
+                          for g in range(m.num_row_groups))
         for k, tmp in enumerate(self.parts):
             path = self.folder / f"{self.split}-{k:05d}-of-{n:05d}.parquet"
             os.replace(tmp, path)
@@ -221,15 +223,6 @@ def by_split(table: pa.Table) -> Dict[str, pa.Table]:
         if part.num_rows:
             out[s] = part
     return out
-
-
-def canonical(table: pa.Table) -> pa.Table:
-    """The table with fresh buffers and validity bitmaps only where something is null, so that its
-    nbytes depends on the rows alone, not on how they were batched, sliced or read back."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as w:
-        w.write_table(table)
-    return pa.ipc.open_stream(sink.getvalue()).read_all()
 
 
 class DatasetWriter:
