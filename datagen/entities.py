@@ -8,7 +8,9 @@ calling Faker for every entity and keeps every draw reproducible.
 
 from __future__ import annotations
 
+import hashlib
 import random
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -299,6 +301,29 @@ class Pools:
         if got is None:
             got = self._copies[key] = replace(e, source=source)
         return got
+
+
+_SHARED: "OrderedDict[tuple, Pools]" = OrderedDict()
+SHARED_POOLS = 4  # pool sets kept for later runs in the same process (a sweep's jobs)
+
+
+def shared_pools(folder: Path, locale: str, seed: int, size: int) -> Pools:
+    """Pools for a run, reused by later runs in this process with the same inputs.
+
+    A pool is a pure function of its inputs (the seed, locale, size and the entity templates,
+    whose bytes are in the key), so the jobs of a sweep that Hydra runs one after another in
+    one process share their pools instead of drawing them again with Faker.
+    """
+    spec = folder / ENTITIES_FILE
+    digest = hashlib.sha256(spec.read_bytes()).hexdigest() if spec.is_file() else None
+    if digest is None:
+        return Pools(folder, locale, seed, size)  # which fails with the one-line error
+    key = (str(folder.resolve()), locale, seed, size, digest)
+    pools = _SHARED.pop(key, None) or Pools(folder, locale, seed, size)
+    _SHARED[key] = pools
+    while len(_SHARED) > SHARED_POOLS:
+        _SHARED.popitem(last=False)
+    return pools
 
 
 class DirectPools(Pools):

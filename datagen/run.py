@@ -20,7 +20,7 @@ from datagen.baselines import Scoreboard, load_intents
 from datagen.journal import Chunk, Journal, fingerprint
 from datagen.sink import Sink
 from datagen.config import SUBSETS, shard_range, split_shares, validate
-from datagen.entities import Pools, check_locale
+from datagen.entities import Pools, check_locale, shared_pools
 from datagen.errors import UserError
 from datagen.screen.stats import lines_settings
 from datagen.parallel import effective_workers, items
@@ -154,7 +154,7 @@ def run(cfg: DictConfig) -> Dict[str, Any]:
         raise UserError("output.dir is not set (the CLI sets it to <hydra run dir>/dataset)")
     out = Path(cfg.output.dir).expanduser().resolve()
     folder = templates_dir(cfg.entities.templates)
-    pools = Pools(folder, cfg.locale, cfg.seed, cfg.entities.pool_size)
+    pools = shared_pools(folder, cfg.locale, int(cfg.seed), int(cfg.entities.pool_size))
     gens = _generators(cfg, folder, pools)
     for name in pools.types:  # build every pool now, then keep the collector off them
         pools.pool(name)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from conftest import run_cli
 
 from datagen.conversational import load as load_conversational
 from datagen.entities import Pools
@@ -190,3 +191,21 @@ def test_realm_recipe_sizes_and_per_subset_splits(cfg_factory):
     conv = stats["subsets"]["conversational"]["splits"]
     assert 0.28 < conv["test"] / 600 < 0.41  # the paper's 1.2k of 3.5k, not the default 10 %
     assert stats["subsets"]["unseen"]["splits"]["test"] == 20
+
+
+def test_pools_reused_within_a_process_give_the_same_bytes(cfg_factory, tmp_path):
+    """Runs in one process (a sweep's jobs) share their pools; the data is the same as a fresh process's."""
+    from test_merge import digests
+
+    from datagen.entities import shared_pools
+    from datagen.templates import templates_dir
+
+    args = ["+recipe=text", "conversational.size=150", "synthetic.size=100", "unseen.size=20", "seed=11"]
+    proc = run_cli(*args, f"output.dir={tmp_path / 'fresh'}", "progress=false", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    run(cfg_factory(*args, out="first"))
+    folder = templates_dir(None)
+    assert shared_pools(folder, "en_US", 11, 400) is shared_pools(folder, "en_US", 11, 400)
+    run(cfg_factory(*args, out="again"))
+    fresh = digests(tmp_path / "fresh")
+    assert fresh and fresh == digests(tmp_path / "first") == digests(tmp_path / "again")
