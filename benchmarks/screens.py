@@ -12,7 +12,9 @@ Everything is measured in this invocation; the script prints rates and ratios, n
   3. sweep cost: one run of N screens (workers=2) from an empty OCR cache, then a sweep of
      --values runs differing only in screen.lines.margin, in sequence, from another empty
      cache (so its first run is cold, the others hit the cache); the time of one run, of the
-     whole sweep and the ratio sweep/one-run. Aim: <= 1.5.
+     whole sweep and the ratio sweep/one-run. Aim: <= 1.5. Both start without entity pools
+     (as a fresh command does); the sweep's later runs reuse the first one's, as the jobs of
+     a Hydra multirun in one process do.
 Then the peak RSS of this process and of its largest child (workers, Tesseract).
 The workers=1 run OCRs in this process, whose environment is left as it is (the workers set
 OMP_THREAD_LIMIT=1 themselves).
@@ -40,6 +42,7 @@ from hydra import compose, initialize_config_dir
 
 import datagen.run
 from datagen.config import register_configs
+from datagen.entities import _SHARED
 from datagen.screen.ocr import Ocr, OcrSettings
 from datagen.templates import builtin_dir
 
@@ -128,8 +131,12 @@ def main(argv: List[str] = None) -> None:
         print(f"tesseract alone (2 processes): {n_tess} images in {t_tess:.2f} s", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="datagen-bench-") as tmp:
+        # one run and a sweep as from a fresh command line: no entity pools kept from the runs above
+        # (the sweep's jobs share theirs, as they do when Hydra runs them one after another)
+        _SHARED.clear()
         one = timed_run(n, os.path.join(tmp, "one"), 2, os.path.join(tmp, "cache-one"), margins[0])
         print(f"one cold run: {n} screens in {one:.2f} s", flush=True)
+        _SHARED.clear()
         sweep_times = [timed_run(n, os.path.join(tmp, f"sweep-{k}"), 2, os.path.join(tmp, "cache-sweep"), m)
                        for k, m in enumerate(margins)]
         sweep = sum(sweep_times)

@@ -10,7 +10,8 @@ a killed run and is deleted.
 Started again on the same output folder with the same config, the run replays the done
 chunks into its writers and statistics, exactly as it fed them live, and makes only the
 items after them; so the result is the same bytes as an uninterrupted run. A different
-config (beyond workers, progress, paths and the checkpoint interval) starts over. The
+config (beyond workers, progress, paths, the checkpoint interval and the Parquet layout, which
+is applied when rows are written) starts over. The
 folder is removed when the dataset is complete.
 """
 
@@ -32,7 +33,8 @@ log = logging.getLogger("datagen")
 FOLDER = ".partial"
 KINDS = ("data", "screens")  # example rows; screens-table rows
 # keys of the resolved config that do not change the output (left out of the fingerprint)
-NEUTRAL = (("workers",), ("progress",), ("output", "dir"), ("output", "checkpoint_seconds"), ("screen", "ocr", "cache"))
+NEUTRAL = (("workers",), ("progress",), ("output", "dir"), ("output", "checkpoint_seconds"), ("screen", "ocr", "cache"),
+           ("output", "row_group_size"), ("output", "rows_per_file"), ("output", "compression"))  # applied at replay
 IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
 
 

@@ -86,7 +86,7 @@ class CachedOcr:
     def binary(self) -> str:
         return self.ocr.binary
 
-    def words(self, image: Image.Image) -> List[Word]:
+    def words(self, image: Image.Image, png: Optional[bytes] = None) -> List[Word]:
         """`Ocr.words(image)`, from the cache when this screen was OCR'd before with the same
         engine and settings. ItemError/UserError of the engine pass through (nothing is stored)."""
         key = self.key(image)
@@ -96,7 +96,7 @@ class CachedOcr:
             self.hits += 1
             return cached
         self.misses += 1
-        words = self.ocr.words(image)
+        words = self.ocr.words(image, png)
         self._store(key, path, words)
         return words
 

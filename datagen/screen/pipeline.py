@@ -29,7 +29,7 @@ from datagen.screen.detect import DetectSettings, detect
 from datagen.screen.families import Family, layout
 from datagen.screen.lines import group_lines, line_pairs_f1, merge_words, screen_text, tesseract_lines
 from datagen.screen.model import Detection, Element, TruthElement, Word
-from datagen.screen.ocr import Ocr
+from datagen.screen.ocr import Ocr, encode_png
 from datagen.screen.render import RenderSettings, render
 from datagen.seeding import derive, rng as make_rng
 
@@ -63,11 +63,11 @@ class Read:
 
 
 def read_image(image: Image.Image, ocr: Ocr, detect_settings: DetectSettings, ls: LineSettings,
-               counts: Optional[Counter] = None) -> Read:
+               counts: Optional[Counter] = None, png: Optional[bytes] = None) -> Read:
     """OCR an image (through the cache when there is one) and turn it into elements, detections and lines."""
     before = ocr.stats() if hasattr(ocr, "stats") else None
     t0 = time.perf_counter()
-    words = ocr.words(image)
+    words = ocr.words(image, png)
     ocr_seconds = time.perf_counter() - t0
     if before is not None and counts is not None:
         after = ocr.stats()
@@ -112,12 +112,6 @@ def candidates_of(read: Read, width: int, height: int, labels: Sequence[str]) ->
             props += (("normalized", d.value),)
         out.append(Entity(d.type, d.text, props, d.text, "screen", d.box.normalised(width, height)))
     return out
-
-
-def image_record(image: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, "PNG", compress_level=1)
-    return buf.getvalue()
 
 
 def _boxes(items) -> List[List[float]]:
@@ -167,7 +161,8 @@ class ScreenGenerator:
         screen = render(ents, rows, self.s.render, rng)
         image = screen.image
         screen_id = f"{fam.id}-{derive(seed, 'screen', index):016x}"
-        read = read_image(image, self.ocr, self.s.detect, self.s.lines, self.counts)
+        png = encode_png(image)  # stored in the screens table and read by Tesseract
+        read = read_image(image, self.ocr, self.s.detect, self.s.lines, self.counts, png)
         self.ocr_seconds += read.ocr_seconds
         truth_ents = align.truth_entities(screen.truth)
         matched = align.match_entities(read.detections, truth_ents, self.s.min_overlap, self.s.min_similarity)
@@ -185,7 +180,8 @@ class ScreenGenerator:
         det_cands = [requests.Candidate(c.type, c.get("label"), d.box) for c, d in zip(cands, read.detections)]
         to_det = {t: d for d, t in matched.items()}
         examples = self._requests(rng, truth_cands, det_cands, to_det, cands, read, screen_id, fam.id)
-        self.pending.append(self._row(screen_id, fam.id, image, read, screen.truth, metrics, screen.theme, screen.font))
+        self.pending.append(self._row(screen_id, fam.id, image, png, read, screen.truth, metrics, screen.theme,
+                                      screen.font))
         return examples
 
     def _requests(self, rng: random.Random, truth_cands, det_cands, to_det: Dict[int, int], cands: List[Entity],
@@ -231,22 +227,23 @@ class ScreenGenerator:
             raise ItemError("unreadable", e.strerror or str(e)) from None
         image = _open_image(data, self.max_pixels)
         screen_id = f"image-{hashlib.blake2b(data, digest_size=8).hexdigest()}"
-        read = read_image(image, self.ocr, self.s.detect, self.s.lines, self.counts)
+        png = encode_png(image)
+        read = read_image(image, self.ocr, self.s.detect, self.s.lines, self.counts, png)
         self.ocr_seconds += read.ocr_seconds
         cands = candidates_of(read, image.width, image.height, [""] * len(read.detections))
         det_cands = [requests.Candidate(c.type, "", d.box) for c, d in zip(cands, read.detections)]
         to_det = {i: i for i in range(len(det_cands))}
         examples = self._requests(rng, det_cands, det_cands, to_det, cands, read, screen_id, "images")
-        self.pending.append(self._row(screen_id, "images", image, read, [], {}, "", "", path.name))
+        self.pending.append(self._row(screen_id, "images", image, png, read, [], {}, "", "", path.name))
         return examples
 
     # -- the screens table -----------------------------------------------------------------
-    def _row(self, screen_id: str, family: str, image: Image.Image, read: Read, truth: Sequence[TruthElement],
+    def _row(self, screen_id: str, family: str, image: Image.Image, png: bytes, read: Read, truth: Sequence[TruthElement],
              metrics: Dict[str, float], theme: str, font: str, path: Optional[str] = None) -> dict:
         ls = self.s.lines
         return {
             "screen_id": screen_id, "family": family, "width": image.width, "height": image.height,
-            "image": {"bytes": image_record(image), "path": path or f"{screen_id}.png"},
+            "image": {"bytes": png, "path": path or f"{screen_id}.png"},
             "theme": theme or None, "font": font or None,
             "truth": [{"text": t.text, "bbox": list(t.box.as_tuple()), "kind": t.kind, "row": t.row} for t in truth],
             "words": [{"text": w.text, "bbox": list(w.box.as_tuple()), "conf": float(w.conf), "block": w.block,

