@@ -68,12 +68,13 @@ class Scoreboard:
         self.total: Dict[str, int] = defaultdict(int)
 
     def add(self, row: dict) -> None:
-        types = [e["type"] for e in row["entities"]]
-        gold = frozenset(row["targets"])
-        sub = row["subset"]
+        self._score(row["subset"], row["query"], [e["type"] for e in row["entities"]], row["targets"])
+
+    def _score(self, sub: str, query: str, types: Sequence[str], targets: Sequence[int]) -> None:
+        gold = frozenset(targets)
         self.total[sub] += 1
-        self.hits[sub]["first"] += predict_first(row["query"], types) == gold
-        self.hits[sub]["type"] += predict_type(row["query"], types, self.intents, self.pattern) == gold
+        self.hits[sub]["first"] += predict_first(query, types) == gold
+        self.hits[sub]["type"] += predict_type(query, types, self.intents, self.pattern) == gold
 
     def add_table(self, table: "pa.Table") -> None:
         """Score every row of an examples table (reads only the columns the baselines need)."""
@@ -83,8 +84,7 @@ class Scoreboard:
         at = 0
         for sub, query, targets, n in zip(table.column("subset").to_pylist(), table.column("query").to_pylist(),
                                           table.column("targets").to_pylist(), lengths):
-            self.add({"subset": sub, "query": query, "targets": targets,
-                      "entities": [{"type": t} for t in types[at:at + n]]})
+            self._score(sub, query, types[at:at + n], targets)
             at += n
 
     def accuracy(self) -> Dict[str, Dict[str, float]]:

@@ -93,14 +93,14 @@ class Journal:
                 chunk = Chunk(**json.loads(marker.read_text(encoding="utf-8")))
             except (ValueError, TypeError):
                 continue
-            if all(self._path(chunk, k).is_file() for k in KINDS):
+            if all(self.path(chunk, k).is_file() for k in KINDS):
                 self.done.setdefault(chunk.subset, []).append(chunk)
-                keep |= {marker.name, *(self._path(chunk, k).name for k in KINDS)}
+                keep |= {marker.name, *(self.path(chunk, k).name for k in KINDS)}
         for stale in self.dir.iterdir():
             if stale.name not in keep:
                 stale.unlink()
 
-    def _path(self, chunk: Chunk, kind: str) -> Path:
+    def path(self, chunk: Chunk, kind: str) -> Path:
         return self.dir / f"{chunk.name}.{kind}.arrow"
 
     def finished(self, subset: str, items: range) -> List[Chunk]:
@@ -118,7 +118,7 @@ class Journal:
 
     def read(self, chunk: Chunk, kind: str) -> Iterator[pa.Table]:
         """The tables a chunk's writer was given, one at a time, in order."""
-        with pa.memory_map(str(self._path(chunk, kind))) as source:
+        with pa.memory_map(str(self.path(chunk, kind))) as source:
             reader = pa.ipc.open_file(source)
             for i in range(reader.num_record_batches):
                 yield pa.Table.from_batches([reader.get_batch(i)])
@@ -139,7 +139,7 @@ class ChunkWriter:
         self._writers: Dict[str, pa.ipc.RecordBatchFileWriter] = {}
 
     def _tmp(self, kind: str) -> Path:
-        p = self.journal._path(self.chunk, kind)
+        p = self.journal.path(self.chunk, kind)
         return p.with_name(p.name + TMP_SUFFIX)
 
     def write(self, kind: str, table: pa.Table) -> None:
@@ -154,8 +154,7 @@ class ChunkWriter:
                 self.write(kind, self.schemas[kind].empty_table())
             self._writers[kind].close()
             self._files[kind].close()
-            os.replace(self._tmp(kind), self.journal._path(self.chunk, kind))
+            os.replace(self._tmp(kind), self.journal.path(self.chunk, kind))
         self.chunk.end = end
         write_json_atomic(self.journal.dir / f"{self.chunk.name}.json", asdict(self.chunk))
-        self.journal.done.setdefault(self.chunk.subset, []).append(self.chunk)
         return self.chunk

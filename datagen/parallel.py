@@ -78,10 +78,6 @@ def items(gen: Any, seed: int, indices: range, workers: int) -> Iterator[ItemRes
     try:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(min(workers, n), initializer=_init_worker) as pool:
-            for res in pool.imap(_work, ((seed, i) for i in indices), chunksize=1):
-                if hasattr(gen, "counts"):
-                    gen.counts.update(res.counts)
-                    gen.ocr_seconds += res.ocr_seconds
-                yield res
+            yield from pool.imap(_work, ((seed, i) for i in indices), chunksize=1)
     finally:
         _GEN = None

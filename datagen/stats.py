@@ -28,9 +28,10 @@ def count_row(counts: Dict[str, Counter], split: str, reference: str, domain: st
 
 def count_table(counts: Dict[str, Counter], table: "pa.Table", split: Optional[str] = None) -> None:
     """Count the examples of a table (the split given, or each row's own from a journal's split column)."""
-    n = table.num_rows
-    splits = table.column(SPLIT_COLUMN).to_pylist() if split is None else [split] * n
-    counts["splits"].update(splits)
+    if split is None:
+        counts["splits"].update(table.column(SPLIT_COLUMN).to_pylist())
+    else:
+        counts["splits"][split] += table.num_rows
     counts["reference"].update(table.column("reference").to_pylist())
     counts["domain"].update(table.column("domain").to_pylist())
     counts["targets"].update(pc.list_value_length(table.column("targets")).to_pylist())
