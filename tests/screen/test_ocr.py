@@ -216,3 +216,5 @@ def test_png_given_by_the_caller_reads_the_same(ocr, screen):
 
     img, _, words = screen
     assert words and ocr.words(img, encode_png(img)) == words
+    # and it is those bytes Tesseract reads, not a fresh encoding of the image
+    assert ocr.words(img, encode_png(Image.new("RGB", img.size, "white"))) == []
