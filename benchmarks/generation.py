@@ -1,12 +1,17 @@
 """Benchmark: example generation throughput, including writing Parquet.
 
-For each subset it runs the whole job (`datagen.run.run`) twice in this process:
-  * with `Pools` (entities drawn from Faker-backed pools built once per type), at --size;
-  * with `DirectPools` (Faker called for every entity, the baseline), at --direct-size,
+For each subset it runs the whole job (`datagen.run.run`) twice in this process, with
+`datagen.run.shared_pools` replaced by a function that builds fresh pools (like `shared_pools`
+builds `Pools`, but without its cache, so every timed run builds its own):
+  * `Pools` (entities drawn from Faker-backed pools built once per type), at --size;
+  * `DirectPools` (Faker called for every entity drawn, the baseline), at --direct-size,
     which is smaller because the baseline is slow; rates (examples/s) are compared, not times.
+Both pool objects count the entities their generators made with Faker (rejected draws included)
+and the entities they handed to the items, so the table shows that the baseline really called
+Faker for every entity and the pooled run only to fill its pools.
 Wall time is measured around run() and so covers pool building, generation, Parquet writing,
-the dataset card and stats.json. It prints a table of rates and the ratio pools/direct, then
-the peak RSS of the process. No thresholds are asserted: the numbers are for reading.
+the dataset card and stats.json. It prints a table of rates and counts, the ratio pools/direct,
+then the peak RSS of the process. No thresholds are asserted: the numbers are for reading.
 
 Aim: >= 10,000 examples/s on one core.
 
@@ -22,16 +27,58 @@ import resource
 import sys
 import tempfile
 import time
-from typing import List, Tuple
+from typing import List, NamedTuple
 
 from hydra import compose, initialize_config_dir
 
 import datagen.run
 from datagen.config import register_configs
-from datagen.entities import DirectPools
+from datagen.entities import DirectPools, Pools
 from datagen.templates import builtin_dir
 
 SUBSETS = ("conversational", "synthetic")
+
+
+class Counted:
+    """Mixed into a pool class: counts the entities made with Faker (every `Generator.make` call of
+    its generators, rejected ones included) and the entities `draw` handed to the items."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.faker_entities = 0
+        self.drawn = 0
+
+    def generator(self, name, seed_path):
+        gen = super().generator(name, seed_path)
+        make = gen.make
+
+        def counted_make(source="conversation"):
+            self.faker_entities += 1
+            return make(source)
+
+        gen.make = counted_make  # Pools.pool and Generator.make_checked both call gen.make
+        return gen
+
+    def draw(self, name, rng, k=1, source="conversation"):
+        out = super().draw(name, rng, k, source)
+        self.drawn += len(out)
+        return out
+
+
+class CountedPools(Counted, Pools):
+    pass
+
+
+class CountedDirectPools(Counted, DirectPools):
+    pass
+
+
+class Result(NamedTuple):
+    wall: float          # seconds of run()
+    gen_s: float         # stats timing of the subset
+    examples: int        # examples written
+    faker_entities: int  # entities made with Faker
+    drawn: int           # entities handed to the items
 
 
 def compose_cfg(subset: str, size: int, out_dir: str):
@@ -40,20 +87,29 @@ def compose_cfg(subset: str, size: int, out_dir: str):
         return compose("config", overrides=overrides)
 
 
-def timed_run(subset: str, size: int, direct: bool) -> Tuple[float, float, int]:
-    """(wall seconds of run(), stats timing of the subset, examples written)."""
+def timed_run(subset: str, size: int, direct: bool) -> Result:
+    cls = CountedDirectPools if direct else CountedPools
+    built: List[Counted] = []
+
+    def fresh_pools(folder, locale, seed, pool_size):
+        built.append(cls(folder, locale, seed, pool_size))
+        return built[-1]
+
     with tempfile.TemporaryDirectory(prefix="datagen-bench-") as tmp:
         cfg = compose_cfg(subset, size, tmp)
-        saved = datagen.run.Pools
-        if direct:
-            datagen.run.Pools = DirectPools
+        saved = datagen.run.shared_pools
+        datagen.run.shared_pools = fresh_pools
         try:
             t0 = time.perf_counter()
             stats = datagen.run.run(cfg)
             wall = time.perf_counter() - t0
         finally:
-            datagen.run.Pools = saved
-    return wall, stats["timing_seconds"][subset], stats["subsets"][subset]["examples"]
+            datagen.run.shared_pools = saved
+    if len(built) != 1:  # run() no longer takes its pools from shared_pools: the numbers would be wrong
+        raise RuntimeError(f"run() built {len(built)} pool sets through datagen.run.shared_pools, expected 1")
+    pools = built[0]
+    return Result(wall, stats["timing_seconds"][subset], stats["subsets"][subset]["examples"],
+                  pools.faker_entities, pools.drawn)
 
 
 def peak_rss_mb() -> float:
@@ -72,21 +128,29 @@ def main(argv: List[str] = None) -> None:
 
     for subset in args.subsets:  # warm-up: imports, Faker locale data, template loading
         timed_run(subset, 100, direct=False)
+        timed_run(subset, 20, direct=True)
 
     rows = []
     for subset in args.subsets:
-        wall, gen_s, made = timed_run(subset, args.size, direct=False)
-        print(f"{subset}: pools  {made} examples, run() {wall:.2f} s (stats timing {gen_s:.2f} s)", flush=True)
-        d_wall, d_gen_s, d_made = timed_run(subset, args.direct_size, direct=True)
-        print(f"{subset}: direct {d_made} examples, run() {d_wall:.2f} s (stats timing {d_gen_s:.2f} s)", flush=True)
-        rows.append((subset, made, made / wall, d_made / d_wall))
+        for mode, size, direct in (("pools", args.size, False), ("direct", args.direct_size, True)):
+            r = timed_run(subset, size, direct)
+            print(f"{subset}: {mode:<6} {r.examples} examples, run() {r.wall:.2f} s (stats timing {r.gen_s:.2f} s),"
+                  f" {r.drawn} entities drawn, {r.faker_entities} made with Faker", flush=True)
+            rows.append((subset, mode, r))
 
     print()
-    head = f"{'subset':<16}{'size':>10}{'examples/s (pools)':>22}{'examples/s (Faker per entity)':>32}{'pools/direct':>15}"
+    head = (f"{'subset':<16}{'entities':<10}{'examples':>10}{'run() s':>10}{'examples/s':>12}"
+            f"{'entities drawn':>16}{'made with Faker':>17}{'pools/direct':>14}")
     print(head)
     print("-" * len(head))
-    for subset, size, rate, d_rate in rows:
-        print(f"{subset:<16}{size:>10}{rate:>22,.0f}{d_rate:>32,.0f}{rate / d_rate:>14.1f}x")
+    rate = {}
+    for subset, mode, r in rows:
+        rate[subset, mode] = r.examples / r.wall
+        ratio = f"{rate[subset, 'pools'] / rate[subset, mode]:.1f}x" if mode == "direct" else ""
+        print(f"{subset:<16}{mode:<10}{r.examples:>10}{r.wall:>10.2f}{rate[subset, mode]:>12,.0f}"
+              f"{r.drawn:>16,}{r.faker_entities:>17,}{ratio:>14}")
+    print("\npools: entities drawn from pools built once per type with Faker (made with Faker = the pools)")
+    print("direct: Faker called for every entity drawn (made with Faker >= entities drawn: rejected draws too)")
     print(f"\npeak RSS: {peak_rss_mb():.0f} MB   (aim: >= 10,000 examples/s on one core)")
 
 

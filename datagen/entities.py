@@ -327,7 +327,14 @@ def shared_pools(folder: Path, locale: str, seed: int, size: int) -> Pools:
 
 
 class DirectPools(Pools):
-    """Calls Faker for every entity instead of drawing from pools (baseline for benchmarks)."""
+    """No pools: Faker is called for every entity drawn (the baseline of benchmarks/generation.py).
+
+    Each draw seeds the Faker instance from the item's generator, so a run stays reproducible. Unlike
+    `Pools.draw`, the k entities of one draw are not made distinct.
+    """
+
+    def pool(self, name: str) -> List[Entity]:
+        return []  # run() builds every pool up front; the baseline has none to build
 
     def draw(self, name: str, rng: random.Random, k: int = 1, source: str = "conversation") -> List[Entity]:
         gen = self.generator(name, (rng.getrandbits(64),))

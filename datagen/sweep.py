@@ -5,10 +5,12 @@ multirun ends it reads what every job wrote, `<job>/dataset/stats.json` and
 `<job>/.hydra/overrides.yaml` (the callback computes nothing itself), and writes into the sweep folder:
 
   sweep_summary.csv, sweep_summary.parquet
-      one row per job: `job` (its subfolder), every override key of that job as a column (numbers
-      stay numbers), and the metrics: for the screen subset `entity_recall`, `entity_precision`,
-      `line_f1`, `line_f1_tesseract`, `line_f1/<family>`, `entity_recall/<family>`; for every
-      subset `<subset>/baseline_type` and `<subset>/examples`.
+      the same table twice (pyarrow writes both): one row per job: `job` (its subfolder), every
+      override key of that job as a column (numbers stay numbers; a column mixing numbers, bools
+      and text is text; a missing value is null, an empty cell in the CSV), and the metrics: for
+      the screen subset `entity_recall`, `entity_precision`, `line_f1`, `line_f1_tesseract`,
+      `line_f1/<family>`, `entity_recall/<family>`; for every subset `<subset>/baseline_type` and
+      `<subset>/examples`.
   sweep_summary.png   (screen subset only)
       line_f1 and entity_recall against the swept value, overall (thick) and per family (thin),
       with Tesseract's own line grouping (`line_f1_tesseract`) as a dashed reference line
@@ -32,8 +34,6 @@ process with every launcher (basic, joblib), after all jobs have ended.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import math
 import os
@@ -261,44 +261,37 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
             tmp.unlink()
 
 
-def _csv_cell(v: Any) -> Any:
-    return "" if v is None else v
-
-
-def write_csv(rows: Sequence[Dict[str, Any]], path: Path) -> None:
-    cols = columns(rows)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(cols)
-    for r in rows:
-        w.writerow([_csv_cell(r.get(c)) for c in cols])
-    _atomic(path, lambda p: p.write_text(buf.getvalue(), encoding="utf-8"))
+def _kind(v: Any) -> str:
+    """The kind of Arrow column a value asks for: bool, number (ints and floats alike) or text."""
+    if isinstance(v, bool):
+        return "bool"
+    return "number" if _is_number(v) else "text"
 
 
 def to_arrow(rows: Sequence[Dict[str, Any]]):
-    """The rows as a pyarrow table: a column of numbers stays numeric (int64 or float64), bools stay
-    bool, anything mixed becomes text; None is null."""
+    """The rows as a pyarrow table, typed by `pyarrow.Table.from_pylist`: ints are int64, ints with
+    floats float64, bools bool, None is null. A column mixing kinds (number, bool, text), which the
+    inference would refuse or coerce (True next to 0.5 becomes 1.0), is written as text."""
     import pyarrow as pa
 
-    arrays, names = [], columns(rows)
-    for c in names:
-        values = [r.get(c) for r in rows]
-        present = [v for v in values if v is not None]
-        if present and all(isinstance(v, bool) for v in present):
-            arrays.append(pa.array(values, pa.bool_()))
-        elif present and all(_is_number(v) for v in present):
-            typ = pa.int64() if all(isinstance(v, int) for v in present) else pa.float64()
-            arrays.append(pa.array([None if v is None else (float(v) if typ == pa.float64() else v) for v in values], typ))
-        else:
-            arrays.append(pa.array([None if v is None else str(v) for v in values], pa.string()))
-    return pa.Table.from_arrays(arrays, names=names)
+    cols = columns(rows)  # every row gets every column: from_pylist takes the names from the first row
+    mixed = {c for c in cols if len({_kind(r[c]) for r in rows if r.get(c) is not None}) > 1}
+
+    def cell(row: Dict[str, Any], c: str) -> Any:
+        v = row.get(c)
+        return str(v) if c in mixed and v is not None else v
+
+    return pa.Table.from_pylist([{c: cell(r, c) for c in cols} for r in rows])
 
 
-def write_parquet(rows: Sequence[Dict[str, Any]], path: Path) -> None:
+def write_tables(rows: Sequence[Dict[str, Any]], csv_path: Path, parquet_path: Path) -> None:
+    """One table, written by pyarrow as CSV (text quoted, null as an empty cell) and as Parquet."""
+    import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     table = to_arrow(rows)
-    _atomic(path, lambda p: pq.write_table(table, p))
+    _atomic(csv_path, lambda p: pacsv.write_csv(table, str(p)))
+    _atomic(parquet_path, lambda p: pq.write_table(table, str(p)))
 
 
 def _families(rows: Sequence[Dict[str, Any]]) -> List[str]:
@@ -386,8 +379,7 @@ def write_summary(sweep_dir: Union[str, Path]) -> Dict[str, Any]:
     if not rows:
         log.warning("sweep summary: no finished job under %s, nothing written", root)
         return result
-    write_csv(rows, root / CSV_NAME)
-    write_parquet(rows, root / PARQUET_NAME)
+    write_tables(rows, root / CSV_NAME, root / PARQUET_NAME)
     result["files"] += [root / CSV_NAME, root / PARQUET_NAME]
     keys = varying(rows)
     result["keys"] = keys

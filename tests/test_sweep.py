@@ -105,11 +105,15 @@ def test_write_summary_files_and_log(margin_sweep, caplog):
     assert "skipped 1 job(s): 2" in log
     assert "best screen.lines.margin=0.8: line_f1 0.998 (entity_recall 0.980)" in log
     with open(margin_sweep / "sweep_summary.csv", newline="") as f:
-        table = list(csv.DictReader(f))
+        reader = csv.DictReader(f)
+        table = list(reader)
     assert [r["job"] for r in table] == ["0", "1"]
     assert [r["screen.lines.margin"] for r in table] == ["0.3", "0.8"]
     assert table[1]["line_f1/contact_page"] == "0.996"
+    assert [r["screen/examples"] for r in table] == ["12", "12"]
+    assert [r["progress"] for r in table] == ["false", "false"]
     pt = pq.read_table(margin_sweep / "sweep_summary.parquet")
+    assert reader.fieldnames == pt.column_names == sweep.columns(result["rows"])
     assert pt.column("screen.lines.margin").to_pylist() == [0.3, 0.8]
     assert pt.column("screen.size").to_pylist() == [4, 4]
     assert str(pt.schema.field("screen/examples").type) == "int64"
@@ -134,6 +138,31 @@ def test_write_summary_several_keys_and_mixed_values(tmp_path):
     pt = pq.read_table(root / "sweep_summary.parquet")
     assert pt.column("screen.lines.margin").to_pylist() == [0.5, 2.0]  # int and float -> float64
     assert (root / "sweep_summary.png").is_file()
+
+
+def test_table_types_csv_and_parquet_agree(tmp_path):
+    rows = [
+        {"job": "0", "m": 0.5, "n": 3, "flag": True, "mixed": 1, "mixed_bool": 0.5, "empty": None},
+        {"job": "1", "m": 2, "n": None, "flag": False, "mixed": "px", "mixed_bool": True, "empty": None,
+         "late": "only here"},
+    ]
+    sweep.write_tables(rows, tmp_path / "t.csv", tmp_path / "t.parquet")
+    pt = pq.read_table(tmp_path / "t.parquet")
+    types = {f.name: str(f.type) for f in pt.schema}
+    assert types == {"job": "string", "m": "double", "n": "int64", "flag": "bool", "mixed": "string",
+                     "mixed_bool": "string", "empty": "null", "late": "string"}
+    assert pt.to_pylist() == [
+        {"job": "0", "m": 0.5, "n": 3, "flag": True, "mixed": "1", "mixed_bool": "0.5", "empty": None,
+         "late": None},
+        {"job": "1", "m": 2.0, "n": None, "flag": False, "mixed": "px", "mixed_bool": "True", "empty": None,
+         "late": "only here"},
+    ]
+    with open(tmp_path / "t.csv", newline="") as f:
+        reader = csv.reader(f)
+        assert next(reader) == pt.column_names
+        assert list(reader) == [["0", "0.5", "3", "true", "1", "0.5", "", ""],
+                                ["1", "2", "", "false", "px", "True", "", "only here"]]
+    assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_no_screen_subset_no_plot(tmp_path, caplog):
