@@ -1,8 +1,9 @@
 """Conversational (and unseen) subset: a shown list of entities and a request that picks from it.
 
 Per item: draw the kind of reference from `conversational.mix`, a domain that allows it, a
-list of 2..10 entities, the intended targets and a mention; fill the request and keep it
-only if `resolve` (reading the text back against the list) gives exactly the targets.
+list of 2..10 entities, a mention, and the intended targets and slot values its rule draws
+(`datagen.rules.RULES`); fill the request and keep it only if `resolve` (reading the text
+back against the list) gives exactly the targets.
 A draw that fails is drawn again, up to `max_redraws` times; then the item is skipped and
 counted. Positions are list positions, written into each entity as `list_position`.
 """
@@ -12,12 +13,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from datagen.entities import Entity, Pools
 from datagen.errors import UserError
 from datagen.example import Example, reference_kind, sentence
-from datagen.resolve import RULE_SLOTS, SELECT, Mention, Vocabulary, list_order, resolve
+from datagen.rules import RULES, Mention, Vocabulary, resolve
 from datagen.seeding import rng as make_rng
 from datagen.templates import check_slots, fill, load_yaml, require, slots
 
@@ -33,8 +34,6 @@ MENUS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     "none": (("describe", "unrelated"), ("by_type", "unrelated")),
 }
 TRIES_PER_LIST = 5  # requests tried on one list before the list itself is drawn again
-BASE_LABEL = {"ordinal": "positional", "number": "positional", "from_bottom": "positional", "last": "positional",
-              "type_ordinal": "positional", "property": "descriptive", "type": "type"}
 
 
 @dataclass
@@ -65,10 +64,11 @@ def _mention(raw: dict, where: str, domain_fields: Sequence[str], statics: Seque
     where = f"{where}[{mid}]"
     text = require(raw, "text", str, where)
     select = require(raw, "select", str, where)
-    if select not in SELECT:
-        raise UserError(f"{where}.select: unknown rule '{select}' (known: {', '.join(sorted(SELECT))})")
-    allowed = list(statics) + list(RULE_SLOTS.get(select, ()))
-    if select == "property":
+    rule = RULES.get(select)
+    if rule is None:
+        raise UserError(f"{where}.select: unknown rule '{select}' (known: {', '.join(sorted(RULES))})")
+    allowed = list(statics) + list(rule.slots)
+    if rule.entity_fields:
         allowed += list(domain_fields)
     check_slots(text, allowed, where)
     types = tuple(raw.get("types") or ())
@@ -120,6 +120,7 @@ def load(folder: Path, pools: Pools) -> Templates:
 
 
 def template_id(domain: Domain, menu: str, mention: Mention) -> str:
+    """The id a written row names its mention by: domain/menu/mention."""
     return f"{domain.name}/{menu}/{mention.id}"
 
 
@@ -129,7 +130,7 @@ class Generator:
     def __init__(self, templates: Templates, pools: Pools, subset: str, domains: Sequence[str],
                  mix: Dict[str, float], min_candidates: int, max_candidates: int,
                  requests_per_list: int, max_redraws: int):
-        self.t, self.pools, self.subset = templates, pools, subset
+        self.templates, self.pools, self.subset = templates, pools, subset
         for d in domains:
             if d not in templates.domains:
                 raise UserError(f"{subset}: unknown domain '{d}' (known: {', '.join(sorted(templates.domains))})")
@@ -174,50 +175,9 @@ class Generator:
         return got[1]
 
     # -- requests ----------------------------------------------------------------------
-    def _fill_mention(self, m: Mention, dom: Domain, cands: List[Entity], kind: str, rng: random.Random):
-        """Intended targets and mention text for rule m on this list, or None if it cannot apply."""
-        n, v = len(cands), dom.vocab
-        s = m.select
-        if s in ("ordinal", "number"):
-            i = rng.randrange(min(n, len(v.ordinals)))
-            return {i}, {"ordinal": v.ordinals[i], "number": str(i + 1)}
-        if s == "from_bottom":
-            k = rng.randrange(1, min(n, len(v.ordinals)))  # 2nd.. from the bottom ("first from the bottom" reads oddly)
-            return {n - 1 - k}, {"ordinal": v.ordinals[k]}
-        if s == "last":
-            return {n - 1}, {}
-        if s in ("first_n", "last_n"):
-            if n < 3:
-                return None
-            c = rng.randint(2, min(n - 1, len(v.counts)))
-            return (set(range(c)) if s == "first_n" else set(range(n - c, n))), {"count": v.counts[c - 1]}
-        if s == "pair":
-            i, j = sorted(rng.sample(range(min(n, len(v.ordinals))), 2))
-            return {i, j}, {"ordinal": v.ordinals[i], "ordinal2": v.ordinals[j]}
-        if s == "all":
-            return set(range(n)), {}
-        if s == "unrelated":
-            return set(), {}
-        if s == "type":
-            of_type = {i for i, e in enumerate(cands) if e.type in m.types}
-            if kind == "none":
-                return (set(), {}) if not of_type else None
-            if not of_type or (m.many and len(of_type) < 2) or (not m.many and len(of_type) != 1):
-                return None
-            return of_type, {}
-        if s == "type_ordinal":
-            of_type = [i for i, e in enumerate(cands) if e.type in m.types]
-            if len(of_type) < 2:
-                return None
-            k = rng.randrange(min(len(of_type), len(v.ordinals)))
-            return {of_type[k]}, {"ordinal": v.ordinals[k]}
-        if s == "property":
-            if kind == "none":  # describe an entity of the domain's type that is not in the list
-                other = self.pools.draw(rng.choice(dom.types), rng)[0]
-                return set(), dict(other.properties)
-            i = rng.randrange(n)
-            return {i}, dict(cands[i].properties)
-        raise AssertionError(s)
+    def _absent(self, dom: Domain, rng: random.Random) -> Entity:
+        """A fresh entity of one of the domain's types, drawn from the pools (not one of the list's)."""
+        return self.pools.draw(rng.choice(dom.types), rng)[0]
 
     def _request(self, kind: str, dom: Domain, cands: List[Entity], rng: random.Random):
         single, mixed = MENUS[kind]
@@ -225,18 +185,19 @@ class Generator:
         if not menus:
             return None
         menu = rng.choice(menus)
-        options = [m for m in dom.menus[menu] if _feasible(m, cands, kind)]
+        options = [m for m in dom.menus[menu] if RULES[m.select].fits(m, cands, kind)]
         if not options:
             return None
         m = rng.choice(options)
-        if kind == "multi" and m.select == "property":
+        rule = RULES[m.select]
+        if kind == "multi" and rule.entity_fields:
             shared = self._share(m, cands, rng)
             if shared is None:
                 return None
             cands, chosen = shared
             targets, values = set(chosen), dict(cands[chosen[0]].properties)
         else:
-            drawn = self._fill_mention(m, dom, cands, kind, rng)
+            drawn = rule.draw(m, dom.vocab, cands, kind, rng, lambda: self._absent(dom, rng))
             if drawn is None:
                 return None
             targets, values = drawn
@@ -247,8 +208,9 @@ class Generator:
         except KeyError:  # the candidate lacks a field the mention names
             return None
         body = fill(rng.choice(dom.actions), {"ref": ref})
-        prefixes = self.t.question_prefixes if body.split(" ", 1)[0].lower() in self.t.question_words else self.t.prefixes
-        query = sentence(rng.choice(prefixes), body, rng.choice(self.t.suffixes))
+        question = body.split(" ", 1)[0].lower() in self.templates.question_words
+        prefixes = self.templates.question_prefixes if question else self.templates.prefixes
+        query = sentence(rng.choice(prefixes), body, rng.choice(self.templates.suffixes))
         if resolve(m, query, cands, dom.vocab) != targets:
             return None
         return query, m, menu, targets, cands
@@ -298,7 +260,7 @@ class Generator:
                 query, m, menu, targets, shown = got
                 examples.append(Example(
                     subset=self.subset, query=query, entities=tuple(shown), targets=frozenset(targets),
-                    reference=reference_kind(m.select, len(targets), BASE_LABEL.get(m.select, "positional")),
+                    reference=reference_kind(m.select, len(targets), RULES[m.select].label),
                     domain=dom.name, template=template_id(dom, menu, m), group=group))
             if len(examples) == self.per_list:
                 return examples, redraws
@@ -306,16 +268,15 @@ class Generator:
         return [], redraws
 
 
-def _feasible(m: Mention, cands: Sequence[Entity], kind: str) -> bool:
-    """Whether a type rule can apply to this list at all (saves draws that must fail)."""
-    if m.select not in ("type", "type_ordinal"):
-        return True
-    k = sum(e.type in m.types for e in cands)
-    if kind == "none":
-        return k == 0 and m.select == "type"
-    if m.select == "type_ordinal":
-        return k >= 2
-    return k >= 2 if m.many else k == 1
+def list_order(entities: Sequence[Entity]) -> Optional[List[int]]:
+    """Shown indices sorted by their `list_position` property (None if they carry none)."""
+    keyed = []
+    for i, e in enumerate(entities):
+        p = e.get("list_position")
+        if not p:
+            return None
+        keyed.append((int(p), i))
+    return [i for _, i in sorted(keyed)]
 
 
 def check_row(row: dict, templates: Templates) -> bool:

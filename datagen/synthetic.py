@@ -17,13 +17,14 @@ from typing import Dict, List, Sequence, Tuple
 from datagen.entities import Entity, Pools
 from datagen.errors import UserError
 from datagen.example import Example, reference_kind, sentence
-from datagen.resolve import Mention, Vocabulary, resolve
+from datagen.rules import RULES, Mention, Vocabulary, resolve
 from datagen.seeding import rng as make_rng
 from datagen.templates import check_slots, fill, load_yaml, require, slots
 
 TEMPLATES_FILE = "synthetic.yaml"
 SOURCES = ("conversation", "background")
 _NO_VOCAB = Vocabulary((), ())
+_TYPE_RULE = RULES["type"]  # a synthetic mention picks every candidate of its types
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,14 @@ class Generator:
 
     def __init__(self, t: Templates, pools: Pools, min_negatives: int, max_negatives: int, max_redraws: int,
                  exclude_types: Sequence[str] = (), exclude_domains: Sequence[str] = ()):
-        self.t, self.pools = t, pools
+        self.templates, self.pools = t, pools
         self.min_neg, self.max_neg, self.max_redraws = min_negatives, max_negatives, max_redraws
         excluded = set(exclude_types)
-        self.templates = [tp for tp in t.templates if tp.domain not in exclude_domains
-                          and any(not set(t.mentions[m].types) & excluded for m in tp.mentions)]
+        # the templates the held-out domain leaves (some of their mentions name no excluded type)
+        self.in_use = [tp for tp in t.templates if tp.domain not in exclude_domains
+                       and any(not set(t.mentions[m].types) & excluded for m in tp.mentions)]
         self.excluded = excluded
-        if not self.templates:
+        if not self.in_use:
             raise UserError("synthetic: every template is excluded by the held-out unseen domain")
         self.all_types = sorted(set(pools.types) - excluded)
 
@@ -133,11 +135,11 @@ class Generator:
 
     def item(self, seed: int, index: int) -> Tuple[List[Example], int]:
         """One example (template index % n) and the number of redraws it needed."""
-        tp = self.templates[index % len(self.templates)]
+        tp = self.in_use[index % len(self.in_use)]
         rng = make_rng(seed, "synthetic", index)
-        usable = [m for m in tp.mentions if not set(self.t.mentions[m].types) & self.excluded]
+        usable = [m for m in tp.mentions if not set(self.templates.mentions[m].types) & self.excluded]
         for attempt in range(self.max_redraws):
-            sm = self.t.mentions[rng.choice(usable)]
+            sm = self.templates.mentions[rng.choice(usable)]
             g = rng.randint(*tp.gold) if sm.many or sm.any else 1
             phrases = (sm.one if g == 1 else sm.many) + sm.any
             if not phrases:
@@ -152,18 +154,18 @@ class Generator:
             for name in slots(tp.text):
                 if name in tp.local:
                     values[name] = rng.choice(tp.local[name])
-                elif name in self.t.slot_lists:
-                    values[name] = rng.choice(self.t.slot_lists[name])
-                elif name in self.t.slot_entities:
-                    etype, fname = self.t.slot_entities[name]
+                elif name in self.templates.slot_lists:
+                    values[name] = rng.choice(self.templates.slot_lists[name])
+                elif name in self.templates.slot_entities:
+                    etype, fname = self.templates.slot_entities[name]
                     values[name] = self.pools.draw(etype, rng)[0].get(fname)
             query = sentence("", fill(tp.text, values), "")
             targets = {i for i, e in enumerate(cands) if e.type in sm.types}
-            mention = Mention(sm.name, phrase, "type", sm.types)
+            mention = Mention(sm.name, phrase, _TYPE_RULE.name, sm.types)
             if len(set(e.text for e in gold)) != len(gold) or resolve(mention, query, cands, _NO_VOCAB) != targets:
                 continue
-            base = "deictic" if phrase.split()[0].lower() in self.t.deictic else "type"
+            base = "deictic" if phrase.split()[0].lower() in self.templates.deictic else _TYPE_RULE.label
             return [Example(subset="synthetic", query=query, entities=tuple(cands), targets=frozenset(targets),
-                            reference=reference_kind("type", len(targets), base), domain=tp.domain,
+                            reference=reference_kind(_TYPE_RULE.name, len(targets), base), domain=tp.domain,
                             template=f"synthetic/{tp.id}/{sm.name}", group=f"synthetic/{index:08d}")], attempt
         return [], self.max_redraws

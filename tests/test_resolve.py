@@ -1,11 +1,16 @@
-"""The unambiguity check on hand-built candidate lists."""
+"""The kinds of reference on hand-built candidate lists: what each rule draws and what it picks."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from datagen.conversational import _mention
 from datagen.entities import Entity
-from datagen.resolve import Mention, Vocabulary, occurs, resolve
+from datagen.errors import UserError
+from datagen.rules import RULES, Mention, Vocabulary, occurs, resolve
+from datagen.templates import fill
 
 ORD = ["first", "second", "third", "fourth", "fifth"]
 V = Vocabulary(ORD, ["one", "two", "three", "four", "five"], {"noun": "place", "nouns": "places"})
@@ -63,3 +68,116 @@ def test_occurs_whole_words():
     assert not occurs("main st", "call main street")
     assert not occurs("one", "call someone")
     assert occurs("a@b.co", "mail a@b.co.")
+
+
+PHONES = [Entity("PhoneNumber", "1", (), "1"), Entity("EmailAddress", "a@b.co", (), "a@b.co"),
+          Entity("PhoneNumber", "2", (), "2")]
+SEEDS = range(20)
+FRESH = biz("Safeway", "Oak Ave", "Reno")  # an entity not in LIST
+
+
+def _draw(m: Mention, cands, kind="positional", seed=0):
+    return RULES[m.select].draw(m, V, cands, kind, random.Random(seed), lambda: FRESH)
+
+
+def _request(m: Mention, values) -> str:
+    merged = dict(V.statics)
+    merged.update(values)
+    return "call " + fill(m.text, merged)
+
+
+def test_every_rule_is_one_record_under_its_name():
+    assert set(RULES) == {"ordinal", "number", "from_bottom", "last", "first_n", "last_n", "pair", "all",
+                          "unrelated", "type", "type_ordinal", "property"}
+    assert all(name == r.name and r.label in ("positional", "descriptive", "type") for name, r in RULES.items())
+    assert [n for n, r in RULES.items() if r.entity_fields] == ["property"]
+
+
+@pytest.mark.parametrize("text, select, types, cands", [
+    ("the {ordinal} one", "ordinal", (), LIST),
+    ("number {number}", "number", (), LIST),
+    ("the {ordinal} one from the bottom", "from_bottom", (), LIST),
+    ("the last one", "last", (), LIST),
+    ("the first {count}", "first_n", (), LIST),
+    ("the last {count} {nouns}", "last_n", (), LIST),
+    ("the {ordinal} and the {ordinal2} one", "pair", (), LIST),
+    ("all of them", "all", (), LIST),
+    ("the weather", "unrelated", (), LIST),
+    ("the email address", "type", ("EmailAddress",), PHONES),
+    ("the {ordinal} phone number", "type_ordinal", ("PhoneNumber",), PHONES),
+    ("the one on {street_name}", "property", (), LIST),
+])
+def test_draw_then_pick_gives_the_drawn_targets(text, select, types, cands):
+    m = Mention("m", text, select, types)
+    for seed in SEEDS:
+        targets, values = _draw(m, cands, seed=seed)
+        assert set(RULES[select].slots) <= set(values)  # the rule fills the slots it declares
+        assert resolve(m, _request(m, values), cands, V) == targets, (seed, values)
+
+
+def test_position_draws():
+    top = {min(_draw(Mention("m", "the {ordinal} one", "ordinal"), LIST, seed=s)[0]) for s in SEEDS}
+    bottom = {min(_draw(Mention("m", "the {ordinal} one from the bottom", "from_bottom"), LIST, seed=s)[0]) for s in SEEDS}
+    assert top == {0, 1, 2, 3}
+    assert bottom == {0, 1, 2}  # never "the first one from the bottom"
+    assert _draw(Mention("m", "the last one", "last"), LIST) == ({3}, {})
+    targets, values = _draw(Mention("m", "number {number}", "number"), LIST, seed=0)
+    assert values["number"] == str(min(targets) + 1)
+
+
+def test_run_draws_name_two_or_more_and_leave_one_out():
+    first, last = Mention("m", "the first {count}", "first_n"), Mention("m", "the last {count}", "last_n")
+    assert _draw(first, LIST[:2]) is None and _draw(last, LIST[:2]) is None
+    runs = {frozenset(_draw(first, LIST, seed=s)[0]) for s in SEEDS}
+    assert runs == {frozenset({0, 1}), frozenset({0, 1, 2})}
+    assert {frozenset(_draw(last, LIST, seed=s)[0]) for s in SEEDS} == {frozenset({2, 3}), frozenset({1, 2, 3})}
+    assert _draw(first, LIST[:3]) == ({0, 1}, {"count": "two"})
+
+
+def test_pair_all_unrelated_draws():
+    for seed in SEEDS:
+        targets, values = _draw(Mention("m", "the {ordinal} and the {ordinal2} one", "pair"), LIST, seed=seed)
+        i, j = sorted(targets)
+        assert i < j and values == {"ordinal": ORD[i], "ordinal2": ORD[j]}
+    assert _draw(Mention("m", "all of them", "all"), LIST) == ({0, 1, 2, 3}, {})
+    assert _draw(Mention("m", "the weather", "unrelated"), LIST) == (set(), {})
+
+
+def test_type_draws_and_feasibility():
+    phone, phones = Mention("m", "the phone number", "type", ("PhoneNumber",)), \
+        Mention("m", "the phone numbers", "type", ("PhoneNumber",), many=True)
+    email, nth = Mention("m", "the email", "type", ("EmailAddress",)), \
+        Mention("m", "the {ordinal} phone number", "type_ordinal", ("PhoneNumber",))
+    song = Mention("m", "the song", "type", ("Song",))
+    assert _draw(phone, PHONES) is None and not RULES["type"].fits(phone, PHONES, "type")
+    assert _draw(phones, PHONES, "multi") == ({0, 2}, {}) and RULES["type"].fits(phones, PHONES, "multi")
+    assert _draw(email, PHONES, "type") == ({1}, {}) and RULES["type"].fits(email, PHONES, "type")
+    assert _draw(song, PHONES, "none") == (set(), {}) and RULES["type"].fits(song, PHONES, "none")
+    assert _draw(email, PHONES, "none") is None and not RULES["type"].fits(email, PHONES, "none")
+    assert {_draw(nth, PHONES, seed=s)[0].pop() for s in SEEDS} == {0, 2}
+    assert RULES["type_ordinal"].fits(nth, PHONES, "positional") and not RULES["type_ordinal"].fits(nth, PHONES, "none")
+    assert _draw(nth, PHONES[:2]) is None and not RULES["type_ordinal"].fits(nth, PHONES[:2], "positional")
+    assert all(RULES[n].fits(phone, PHONES, "none") for n in ("ordinal", "last", "all", "unrelated", "property"))
+
+
+def test_property_draws_a_candidate_or_describes_an_absent_one():
+    m = Mention("m", "the one on {street_name}", "property")
+    targets, values = _draw(m, LIST, "descriptive")
+    assert len(targets) == 1 and values == dict(LIST[targets.pop()].properties)
+    assert _draw(m, LIST, "none") == (set(), dict(FRESH.properties))
+    assert resolve(m, _request(m, dict(FRESH.properties)), LIST, V) == set()
+
+
+def test_mention_checks_select_and_slots_against_the_rules():
+    def mention(text, select):
+        return _mention({"id": "x", "text": text, "select": select}, "w", ["city"], ["noun", "nouns"], None)
+
+    assert mention("the {ordinal} and {ordinal2} {nouns}", "pair").select == "pair"
+    assert mention("the {noun} in {city}", "property").select == "property"
+    assert mention("{noun} number {number}", "number").select == "number"
+    with pytest.raises(UserError, match="unknown rule 'nearest'.*type_ordinal"):
+        mention("the nearest one", "nearest")
+    with pytest.raises(UserError, match="count"):
+        mention("the first {count}", "ordinal")
+    with pytest.raises(UserError, match="city"):
+        mention("the one in {city}", "first_n")

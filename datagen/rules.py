@@ -1,0 +1,301 @@
+"""Kinds of reference: one record per `select` rule, and `resolve`, the check that keeps every request unambiguous.
+
+A mention is a small template ("the {ordinal} one from the bottom", "the one on
+{street_name}") with a `select` rule. Each rule is one `Rule` in `RULES`: the slots it fills
+itself, its reference label, how it draws intended targets and slot values on a list
+(`draw`), and which candidates a filled request picks when read back (`pick`).
+
+`resolve` reads the request text and the candidate list as shown (positions are list
+positions, 1-based) and returns the set of candidates the request fits, independently of how
+the request was drawn: a generator emits a request only when this set equals its intended
+targets, and `conversational.check_row` re-runs it on written rows.
+
+Matching is on whole words, case-insensitive: a filled mention "occurs" in the request when
+it is found with no letter or digit directly before or after it.
+
+Adding a kind of reference is one `Rule` in `RULES` (and its mentions in the templates).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+
+from datagen.entities import Entity
+from datagen.templates import fill, slots
+
+NONE_KIND = "none"  # the kind of reference whose requests pick no candidate
+MIN_COUNT = 2  # "the first {count}" names at least two candidates and leaves at least one out
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A way to refer to candidates: template text, select rule and (for type rules) types."""
+
+    id: str
+    text: str
+    select: str
+    types: Tuple[str, ...] = ()
+    many: bool = False
+
+
+@dataclass
+class Vocabulary:
+    """Words mentions are filled with: ordinals, counts and the domain's own slots."""
+
+    ordinals: Sequence[str]
+    counts: Sequence[str]
+    statics: Mapping[str, str] = field(default_factory=dict)  # noun, nouns, ...
+
+
+Drawn = Optional[Tuple[Set[int], Dict[str, str]]]  # intended targets and slot values, or None
+# draw(mention, vocab, candidates, kind, rng, absent): absent() draws an entity of the domain
+# that is not meant to be in the list (for requests that pick nothing)
+Draw = Callable[[Mention, Vocabulary, Sequence[Entity], str, random.Random, Callable[[], Entity]], Drawn]
+# pick(mention, lower-cased request, candidates, vocab): indices the request picks
+Pick = Callable[[Mention, str, Sequence[Entity], Vocabulary], Set[int]]
+Feasible = Callable[[Mention, Sequence[Entity], str], bool]  # feasible(mention, candidates, kind)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of reference: its slots and label, how it draws a request and how one is read back."""
+
+    name: str  # the `select` value mentions name it by
+    slots: Tuple[str, ...]  # slots the rule fills itself (besides the vocabulary's statics)
+    label: str  # reference label of a one-target request (none and multi go by target count)
+    draw: Draw
+    pick: Pick
+    feasible: Optional[Feasible] = None  # None: the rule may apply to any list
+    entity_fields: bool = False  # the text may also name the candidates' own fields ({city})
+
+    def fits(self, m: Mention, cands: Sequence[Entity], kind: str) -> bool:
+        """Whether the rule can apply to this list at all (saves draws that must fail)."""
+        return self.feasible is None or self.feasible(m, cands, kind)
+
+
+def occurs(needle: str, haystack: str) -> bool:
+    """True if `needle` occurs in `haystack` as whole words (both already lower-cased)."""
+    if not needle:
+        return False
+    start = haystack.find(needle)
+    n = len(needle)
+    while start >= 0:
+        before = haystack[start - 1] if start > 0 else " "
+        end = start + n
+        after = haystack[end] if end < len(haystack) else " "
+        if not before.isalnum() and not after.isalnum():
+            return True
+        start = haystack.find(needle, start + 1)
+    return False
+
+
+def _values(entity: Entity, vocab: Vocabulary) -> Dict[str, str]:
+    values = dict(vocab.statics)
+    values.update(entity.properties)
+    return values
+
+
+def _filled(m: Mention, query: str, vocab: Vocabulary, **values: str) -> bool:
+    merged = dict(vocab.statics)
+    merged.update(values)
+    return occurs(fill(m.text, merged).lower(), query)
+
+
+def _of_type(m: Mention, cands: Sequence[Entity]) -> List[int]:
+    return [i for i, e in enumerate(cands) if e.type in m.types]
+
+
+# -- ordinal, number, from_bottom: one position ---------------------------------------------
+def _draw_from_top(m, vocab, cands, kind, rng, absent):
+    i = rng.randrange(min(len(cands), len(vocab.ordinals)))
+    return {i}, {"ordinal": vocab.ordinals[i], "number": str(i + 1)}
+
+
+def _draw_from_bottom(m, vocab, cands, kind, rng, absent):
+    n = len(cands)
+    k = rng.randrange(1, min(n, len(vocab.ordinals)))  # 2nd.. from the bottom ("first from the bottom" reads oddly)
+    return {n - 1 - k}, {"ordinal": vocab.ordinals[k]}
+
+
+def _by_position(positions: Callable[[int, int], int]) -> Pick:
+    """Pick: candidate i (0-based) of n fits when its ordinal, counted by `positions`, is named."""
+
+    def pick(m: Mention, query: str, cands: Sequence[Entity], vocab: Vocabulary) -> Set[int]:
+        n = len(cands)
+        out = set()
+        for i in range(n):
+            p = positions(i, n)
+            if p <= len(vocab.ordinals) and _filled(m, query, vocab, ordinal=vocab.ordinals[p - 1], number=str(p)):
+                out.add(i)
+        return out
+
+    return pick
+
+
+# -- last ---------------------------------------------------------------------------------
+def _draw_last(m, vocab, cands, kind, rng, absent):
+    return {len(cands) - 1}, {}
+
+
+def _pick_last(m, query, cands, vocab):
+    return {len(cands) - 1} if cands and _filled(m, query, vocab) else set()
+
+
+# -- first_n, last_n: a run of {count} at one end --------------------------------------------
+def _draw_run(from_end: bool) -> Draw:
+    """Draw: MIN_COUNT.. candidates (never all of them) at the top, or at the bottom if `from_end`."""
+
+    def draw(m, vocab, cands, kind, rng, absent):
+        n = len(cands)
+        if n <= MIN_COUNT:
+            return None
+        c = rng.randint(MIN_COUNT, min(n - 1, len(vocab.counts)))
+        return (set(range(n - c, n)) if from_end else set(range(c))), {"count": vocab.counts[c - 1]}
+
+    return draw
+
+
+def _pick_first_n(m, query, cands, vocab):
+    out: Set[int] = set()
+    for c in range(1, min(len(cands), len(vocab.counts)) + 1):
+        if _filled(m, query, vocab, count=vocab.counts[c - 1]):
+            out |= set(range(c))
+    return out
+
+
+def _pick_last_n(m, query, cands, vocab):
+    n = len(cands)
+    out: Set[int] = set()
+    for c in range(1, min(n, len(vocab.counts)) + 1):
+        if _filled(m, query, vocab, count=vocab.counts[c - 1]):
+            out |= set(range(n - c, n))
+    return out
+
+
+# -- pair: two positions ---------------------------------------------------------------------
+def _draw_pair(m, vocab, cands, kind, rng, absent):
+    i, j = sorted(rng.sample(range(min(len(cands), len(vocab.ordinals))), 2))
+    return {i, j}, {"ordinal": vocab.ordinals[i], "ordinal2": vocab.ordinals[j]}
+
+
+def _pick_pair(m, query, cands, vocab):
+    out: Set[int] = set()
+    n = min(len(cands), len(vocab.ordinals))
+    for i in range(n):
+        for j in range(n):
+            if i != j and _filled(m, query, vocab, ordinal=vocab.ordinals[i], ordinal2=vocab.ordinals[j]):
+                out |= {i, j}
+    return out
+
+
+# -- all, unrelated --------------------------------------------------------------------------
+def _draw_all(m, vocab, cands, kind, rng, absent):
+    return set(range(len(cands))), {}
+
+
+def _pick_all(m, query, cands, vocab):
+    return set(range(len(cands))) if _filled(m, query, vocab) else set()
+
+
+def _draw_unrelated(m, vocab, cands, kind, rng, absent):
+    return set(), {}
+
+
+def _pick_unrelated(m, query, cands, vocab):
+    return set()
+
+
+# -- type, type_ordinal: by the candidates' types ----------------------------------------------
+def _type_feasible(m, cands, kind):
+    k = len(_of_type(m, cands))
+    if kind == NONE_KIND:
+        return k == 0
+    return k >= 2 if m.many else k == 1
+
+
+def _draw_type(m, vocab, cands, kind, rng, absent):
+    of_type = set(_of_type(m, cands))
+    if kind == NONE_KIND:
+        return (set(), {}) if not of_type else None
+    if not of_type or (m.many and len(of_type) < 2) or (not m.many and len(of_type) != 1):
+        return None
+    return of_type, {}
+
+
+def _pick_type(m, query, cands, vocab):
+    if not _filled(m, query, vocab):
+        return set()
+    return set(_of_type(m, cands))
+
+
+def _type_ordinal_feasible(m, cands, kind):
+    return kind != NONE_KIND and len(_of_type(m, cands)) >= 2
+
+
+def _draw_type_ordinal(m, vocab, cands, kind, rng, absent):
+    of_type = _of_type(m, cands)
+    if len(of_type) < 2:
+        return None
+    k = rng.randrange(min(len(of_type), len(vocab.ordinals)))
+    return {of_type[k]}, {"ordinal": vocab.ordinals[k]}
+
+
+def _pick_type_ordinal(m, query, cands, vocab):
+    of_type = _of_type(m, cands)
+    return {i for k, i in enumerate(of_type) if k < len(vocab.ordinals) and _filled(m, query, vocab, ordinal=vocab.ordinals[k])}
+
+
+# -- property: by the candidates' own fields ----------------------------------------------------
+def _draw_property(m, vocab, cands, kind, rng, absent):
+    if kind == NONE_KIND:  # describe an entity of the domain's type that is not in the list
+        return set(), dict(absent().properties)
+    i = rng.randrange(len(cands))
+    return {i}, dict(cands[i].properties)
+
+
+def _pick_property(m, query, cands, vocab):
+    """Candidates whose own fields fill the mention to text in the request, plus any other
+    candidate whose line contains all the values used (a description is only unambiguous if
+    no other candidate shows the same words anywhere)."""
+    own = [s for s in slots(m.text) if s not in vocab.statics]
+    matched: Set[int] = set()
+    used: List[List[str]] = []
+    for i, e in enumerate(cands):
+        values = _values(e, vocab)
+        if any(s not in values for s in own):
+            continue
+        if occurs(fill(m.text, values).lower(), query):
+            matched.add(i)
+            used.append([values[s].lower() for s in own])
+    if not matched:
+        return matched
+    out = set(matched)
+    for j, e in enumerate(cands):
+        if j not in out:
+            line = e.line.lower()
+            if any(all(occurs(v, line) for v in vals) for vals in used):
+                out.add(j)
+    return out
+
+
+RULES: Dict[str, Rule] = {r.name: r for r in (
+    Rule("ordinal", ("ordinal",), "positional", _draw_from_top, _by_position(lambda i, n: i + 1)),
+    Rule("number", ("number",), "positional", _draw_from_top, _by_position(lambda i, n: i + 1)),
+    Rule("from_bottom", ("ordinal",), "positional", _draw_from_bottom, _by_position(lambda i, n: n - i)),
+    Rule("last", (), "positional", _draw_last, _pick_last),
+    Rule("first_n", ("count",), "positional", _draw_run(from_end=False), _pick_first_n),
+    Rule("last_n", ("count",), "positional", _draw_run(from_end=True), _pick_last_n),
+    Rule("pair", ("ordinal", "ordinal2"), "positional", _draw_pair, _pick_pair),
+    Rule("all", (), "positional", _draw_all, _pick_all),
+    Rule("unrelated", (), "positional", _draw_unrelated, _pick_unrelated),
+    Rule("type", (), "type", _draw_type, _pick_type, _type_feasible),
+    Rule("type_ordinal", ("ordinal",), "positional", _draw_type_ordinal, _pick_type_ordinal, _type_ordinal_feasible),
+    Rule("property", (), "descriptive", _draw_property, _pick_property, entity_fields=True),
+)}
+
+
+def resolve(mention: Mention, query: str, candidates: Sequence[Entity], vocab: Vocabulary) -> Set[int]:
+    """Indices (0-based, in list order) of the candidates that `query` picks through `mention`."""
+    return RULES[mention.select].pick(mention, query.lower(), candidates, vocab)
