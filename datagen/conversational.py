@@ -10,17 +10,22 @@ counted. Positions are list positions, written into each entity as `list_positio
 
 from __future__ import annotations
 
+import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from datagen.entities import Entity, Pools
 from datagen.errors import UserError
 from datagen.example import Example, reference_kind, sentence
+from datagen.generator import ItemResult
 from datagen.rules import RULES, Mention, Vocabulary, resolve
 from datagen.seeding import rng as make_rng
 from datagen.templates import check_slots, fill, load_yaml, require, slots
+
+if TYPE_CHECKING:
+    from datagen.config import ConversationalConfig
 
 TEMPLATES_FILE = "conversational.yaml"
 STATIC_SLOTS = ("noun", "nouns")  # slots a domain fills with its own words
@@ -124,22 +129,27 @@ def template_id(domain: Domain, menu: str, mention: Mention) -> str:
     return f"{domain.name}/{menu}/{mention.id}"
 
 
-class Generator:
-    """Makes conversational examples for a set of domains (the unseen subset uses one domain)."""
+class ConversationalGenerator:
+    """Makes conversational examples for a set of domains (the unseen subset uses one domain).
+
+    `settings` gives the size, list length, mix of references, requests per list and redraws;
+    the unseen subset passes the conversational settings with its own size and list length."""
 
     def __init__(self, templates: Templates, pools: Pools, subset: str, domains: Sequence[str],
-                 mix: Dict[str, float], min_candidates: int, max_candidates: int,
-                 requests_per_list: int, max_redraws: int):
+                 settings: "ConversationalConfig"):
         self.templates, self.pools, self.subset = templates, pools, subset
+        self.per_item = self.per_list = settings.requests_per_list
+        self.max_examples = settings.size
+        self.n_items = math.ceil(settings.size / self.per_item)
+        self.max_redraws = settings.max_redraws
         for d in domains:
             if d not in templates.domains:
                 raise UserError(f"{subset}: unknown domain '{d}' (known: {', '.join(sorted(templates.domains))})")
         self.domains = [templates.domains[d] for d in domains]
         if not self.domains:
             raise UserError(f"{subset}: no domain left to draw from")
-        self.mix = {k: v for k, v in mix.items() if v > 0}
-        self.min_c, self.max_c = min_candidates, max_candidates
-        self.per_list, self.max_redraws = requests_per_list, max_redraws
+        self.mix = {k: v for k, v in asdict(settings.mix).items() if v > 0}
+        self.min_c, self.max_c = settings.min_candidates, settings.max_candidates
         self._kinds = {d.name: self._kinds_for(d) for d in self.domains}
         self._positioned: Dict[Tuple[int, int], Tuple[Entity, Entity]] = {}
 
@@ -231,8 +241,14 @@ class Generator:
             out[i] = self.pools.rewrite(out[i], {key: value})
         return out, chosen
 
-    def item(self, seed: int, index: int) -> Tuple[List[Example], int]:
-        """The examples of item `index` (one list, `requests_per_list` requests) and redraws used."""
+    def where(self, index: int) -> str:
+        return f"item {index}"
+
+    def describe(self) -> dict:
+        return {}
+
+    def item(self, seed: int, index: int) -> ItemResult:
+        """The examples of item `index` (one list, `requests_per_list` requests) and the redraws used."""
         rng = make_rng(seed, self.subset, index)
         group = f"{self.subset}/{index:08d}"
         kinds, weights = list(self.mix), list(self.mix.values())
@@ -263,9 +279,9 @@ class Generator:
                     reference=reference_kind(m.select, len(targets), RULES[m.select].label),
                     domain=dom.name, template=template_id(dom, menu, m), group=group))
             if len(examples) == self.per_list:
-                return examples, redraws
+                return ItemResult(index, examples, redraws)
             redraws += 1
-        return [], redraws
+        return ItemResult(index, [], redraws)
 
 
 def list_order(entities: Sequence[Entity]) -> Optional[List[int]]:

@@ -23,15 +23,16 @@ import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Sequence
 
 import pyarrow as pa
 
+from datagen.errors import ItemError
 from datagen.writer import TMP_SUFFIX, write_json_atomic
 
 log = logging.getLogger("datagen")
 FOLDER = ".partial"
-KINDS = ("data", "screens")  # example rows; screens-table rows
+TABLES = ("data", "screens")  # example rows; screens-table rows
 # keys of the resolved config that do not change the output (left out of the fingerprint)
 NEUTRAL = (("workers",), ("progress",), ("output", "dir"), ("output", "checkpoint_seconds"), ("screen", "ocr", "cache"),
            ("output", "row_group_size"), ("output", "rows_per_file"), ("output", "compression"))  # applied at replay
@@ -56,6 +57,28 @@ class Chunk:
     @property
     def name(self) -> str:
         return f"{self.subset}-{self.start:010d}"
+
+    def skip(self, subset: str, where: str, error: ItemError, listed: int) -> None:
+        """Count a skipped item under its reason; list it while fewer than `listed` are listed."""
+        self.skipped += 1
+        self.skipped_by_reason[error.reason] = self.skipped_by_reason.get(error.reason, 0) + 1
+        if len(self.skipped_items) < listed:
+            self.skipped_items.append({"subset": subset, "item": where, "reason": error.reason, "detail": error.detail})
+
+    @classmethod
+    def total(cls, subset: str, chunks: Sequence["Chunk"]) -> "Chunk":
+        """The chunks of a subset added up (items from the first start to the last end)."""
+        out = cls(subset, chunks[0].start if chunks else 0, chunks[-1].end if chunks else 0)
+        for c in chunks:
+            out.redraws += c.redraws
+            out.skipped += c.skipped
+            out.skipped_items += c.skipped_items
+            out.item_seconds += c.item_seconds
+            out.ocr_seconds += c.ocr_seconds
+            for mine, theirs in ((out.skipped_by_reason, c.skipped_by_reason), (out.counts, c.counts)):
+                for k, v in theirs.items():
+                    mine[k] = mine.get(k, 0) + v
+        return out
 
 
 def fingerprint(config: Dict[str, Any], version: str) -> Dict[str, Any]:
@@ -93,9 +116,9 @@ class Journal:
                 chunk = Chunk(**json.loads(marker.read_text(encoding="utf-8")))
             except (ValueError, TypeError):
                 continue
-            if all(self.path(chunk, k).is_file() for k in KINDS):
+            if all(self.path(chunk, k).is_file() for k in TABLES):
                 self.done.setdefault(chunk.subset, []).append(chunk)
-                keep |= {marker.name, *(self.path(chunk, k).name for k in KINDS)}
+                keep |= {marker.name, *(self.path(chunk, k).name for k in TABLES)}
         for stale in self.dir.iterdir():
             if stale.name not in keep:
                 stale.unlink()
@@ -149,7 +172,7 @@ class ChunkWriter:
         self._writers[kind].write_table(table)
 
     def finish(self, end: int) -> Chunk:
-        for kind in KINDS:
+        for kind in TABLES:
             if kind not in self._writers:  # every done chunk has both files, if empty
                 self.write(kind, self.schemas[kind].empty_table())
             self._writers[kind].close()

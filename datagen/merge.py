@@ -13,27 +13,22 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
-from datagen import card
 from datagen.baselines import Scoreboard, load_intents
-from datagen.config import SPLITS, SUBSETS
+from datagen.config import SPLITS, SUBSETS, OutputConfig
 from datagen.entities import load_types
 from datagen.errors import UserError
-from datagen.screen.stats import ScreenStats
+from datagen.journal import Chunk
+from datagen.screen.table import SCREEN_ROW_GROUP
+from datagen.sink import Sink, subset_entry
 from datagen.templates import templates_dir
-from datagen.sink import Sink
-from datagen.stats import subset_summary
-from datagen.writer import EXAMPLE_SCHEMA, SCREEN_ROW_GROUP, write_json_atomic, write_text_atomic
-
-SUMMED_SCREEN = ("ocr_seconds", "item_seconds")
 
 
 def _load(shard_dirs: Sequence[Path]) -> List[dict]:
@@ -71,9 +66,23 @@ def _check(shard_dirs: Sequence[Path], stats: List[dict]) -> List[int]:
 
     first = base(stats[0])
     for d, s in zip(shard_dirs, stats):
-        if base(s) != first:
-            raise UserError(f"{d}: its config differs from the other shards' (beyond shard/output/workers)")
+        diff = _difference(first, base(s))
+        if diff is not None:
+            key, a, b = diff
+            raise UserError(f"{d}: its config differs from the other shards' at {key} ({b!r} here, {a!r} in "
+                            f"{shard_dirs[0]}); only shard, output.dir, workers and progress may differ")
     return sorted(range(len(stats)), key=lambda k: indices[k])
+
+
+def _difference(a: Any, b: Any, path: str = "") -> Optional[Tuple[str, Any, Any]]:
+    """The first key (dotted) where two configs differ, with both values; None when they agree."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in list(a) + [k for k in b if k not in a]:
+            got = _difference(a.get(key), b.get(key), f"{path}.{key}" if path else str(key))
+            if got is not None:
+                return got
+        return None
+    return None if a == b else (path, a, b)
 
 
 def _tables(folder: Path, split: str, batch: int, subset: str | None = None) -> Iterator[pa.Table]:
@@ -101,7 +110,7 @@ def merge(shard_dirs: Sequence[Path], out: Path) -> Dict[str, Any]:
     subsets = [s for s in SUBSETS if s in cfg["subsets"]]
     folder = templates_dir(cfg["entities"]["templates"])
     board = Scoreboard(load_intents(folder, list(load_types(folder, cfg["locale"]))))
-    sink = Sink(out, o, subsets, board, "screen" in subsets, 0)
+    sink = Sink(out, OutputConfig(**o), subsets, board, "screen" in subsets, 0)
     for split in SPLITS:
         for subset in subsets:
             for d in dirs:
@@ -111,47 +120,43 @@ def merge(shard_dirs: Sequence[Path], out: Path) -> Dict[str, Any]:
             for d in dirs:
                 for table in _tables(d / "screens", split, SCREEN_ROW_GROUP):
                     sink.screen_rows(table, split)
-    written = sink.close()
-    files, screen_files = written["data"], written["screens"]
-    writer, screens, counts, sstats = sink.data, sink.screens, sink.counts, sink.screen_stats
     sub_stats: Dict[str, Dict[str, Any]] = {}
-    accuracy = sink.board.accuracy()
     for subset in subsets:
         parts = [s["subsets"][subset] for s in stats]
-        reasons = sum((Counter(p.get("skipped_by_reason", {})) for p in parts), Counter())
-        sub_stats[subset] = subset_summary(counts[subset], sum(p["items"] for p in parts),
-                                           sum(p["skipped"] for p in parts), sum(p["redraws"] for p in parts), reasons)
-        sub_stats[subset]["baselines"] = accuracy.get(subset, {"first": 0.0, "type": 0.0})
+        sub_stats[subset] = subset_entry(sink, subset, sum(p["items"] for p in parts), _total(subset, parts),
+                                         *_screen_about(parts))
         if subset == "screen":
-            sub_stats[subset]["screen"] = _screen_summary(sstats, [p["screen"] for p in parts], dirs, out,
-                                                          int(cfg["screen"]["previews"]))
+            sub_stats[subset]["screen"]["previews"] = _previews([p["screen"] for p in parts], dirs, out,
+                                                                int(cfg["screen"]["previews"]))
     skipped = [item for subset in subsets for s in stats for item in s["skipped"]["items"] if item["subset"] == subset]
-    merged = {
-        "recipe": cfg["recipe"], "seed": cfg["seed"], "locale": cfg["locale"], "shard": cfg["shard"],
-        "splits": writer.counts, "split_bytes": writer.nbytes, "files": files,
-        "subsets": sub_stats,
-        "screens": {"splits": screens.counts, "split_bytes": screens.nbytes, "files": screen_files} if screens else None,
-        "skipped": {"count": sum(s["skipped"] for s in sub_stats.values()), "items": skipped},
-        "pools": stats[0]["pools"], "versions": stats[0]["versions"],
-        "merged_from": [str(d) for d in dirs],
-    }
+    head = {"recipe": cfg["recipe"], "seed": cfg["seed"], "locale": cfg["locale"], "shard": cfg["shard"],
+            "pools": stats[0]["pools"], "versions": stats[0]["versions"], "merged_from": [str(d) for d in dirs]}
     command = " ".join(["python -m datagen merge", *[str(d) for d in dirs], "--out", str(out)])
-    config_yaml = OmegaConf.to_yaml(OmegaConf.create(cfg))
-    write_text_atomic(out / "README.md", card.render(EXAMPLE_SCHEMA, files, merged, command, config_yaml))
-    merged["timing_seconds"] = {k: round(sum(s["timing_seconds"].get(k, 0.0) for s in stats), 3)
-                                for k in stats[0]["timing_seconds"]}
-    merged["config"], merged["command"] = cfg, command
-    write_json_atomic(out / "stats.json", merged)
-    return merged
+    timing = {k: round(sum(s["timing_seconds"].get(k, 0.0) for s in stats), 3) for k in stats[0]["timing_seconds"]}
+    return sink.finish(head, sub_stats, skipped, command, OmegaConf.to_yaml(OmegaConf.create(cfg)),
+                       {"timing_seconds": timing, "config": cfg})
 
 
-def _screen_summary(sstats: ScreenStats, parts: List[dict], dirs: Sequence[Path], out: Path, previews: int) -> dict:
-    """Metrics from the merged screens; counts and times summed; the first previews of the shards, in order."""
-    requests = sum((Counter(p["requests"]) for p in parts), Counter())
-    cache = sum((Counter({f"ocr_cache_{k}": v for k, v in p.get("ocr_cache", {}).items()}) for p in parts), Counter())
-    summary = sstats.summary(parts[0]["lines"], parts[0]["ocr_engine"], requests + cache,
-                             sum(p["ocr_seconds"] for p in parts), sum(p["item_seconds"] for p in parts),
-                             parts[0]["workers"])
+def _total(subset: str, parts: List[dict]) -> Chunk:
+    """A subset's shard entries added up, as the chunks of one run would be."""
+    chunks = []
+    for p in parts:
+        screen = p.get("screen") or {}
+        counts = dict(screen.get("requests", {}))
+        counts.update({f"ocr_cache_{k}": v for k, v in screen.get("ocr_cache", {}).items()})
+        chunks.append(Chunk(subset, 0, 0, p["redraws"], p["skipped"], dict(p.get("skipped_by_reason", {})), [],
+                            counts, screen.get("item_seconds", 0.0), screen.get("ocr_seconds", 0.0)))
+    return Chunk.total(subset, chunks)
+
+
+def _screen_about(parts: List[dict]) -> tuple:
+    """(workers, describe()) of the shards' screen generator, from the first shard's stats."""
+    screen = parts[0].get("screen")
+    return (screen["workers"], {"lines": screen["lines"], "ocr_engine": screen["ocr_engine"]}) if screen else (1, {})
+
+
+def _previews(parts: List[dict], dirs: Sequence[Path], out: Path, previews: int) -> List[str]:
+    """The first previews of the shards, in shard order, copied into the merged folder."""
     written: List[str] = []
     (out / "previews").mkdir(parents=True, exist_ok=True)
     for d, p in zip(dirs, parts):
@@ -159,8 +164,7 @@ def _screen_summary(sstats: ScreenStats, parts: List[dict], dirs: Sequence[Path]
             if len(written) < previews and (d / "previews" / name).is_file():
                 shutil.copyfile(d / "previews" / name, out / "previews" / name)
                 written.append(name)
-    summary["previews"] = written
-    return summary
+    return written
 
 
 def main(argv: List[str]) -> None:

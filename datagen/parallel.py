@@ -11,43 +11,22 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any, Iterator, List, Optional
+from typing import Iterator, Optional
 
 from datagen.errors import ItemError
-from datagen.example import Example
+from datagen.generator import ItemResult, SubsetGenerator
 
-_GEN: Any = None  # the generator a forked worker uses (set in the parent just before forking)
-
-
-@dataclass
-class ItemResult:
-    index: int
-    examples: List[Example] = field(default_factory=list)
-    redraws: int = 0
-    screens: List[dict] = field(default_factory=list)  # screens-table rows (screen subset)
-    counts: Counter = field(default_factory=Counter)  # what the generator counted for this item
-    ocr_seconds: float = 0.0
-    seconds: float = 0.0  # time spent making the item (in whichever process made it)
-    error: Optional[ItemError] = None
+_GEN: Optional[SubsetGenerator] = None  # the generator a forked worker uses (set in the parent just before forking)
 
 
-def run_item(gen: Any, seed: int, index: int) -> ItemResult:
-    """One item with everything it produced, as a picklable value."""
-    counts_before = Counter(getattr(gen, "counts", {}))
-    ocr_before = getattr(gen, "ocr_seconds", 0.0)
-    res = ItemResult(index)
+def run_item(gen: SubsetGenerator, seed: int, index: int) -> ItemResult:
+    """One item with everything it produced (a skipped item carries its ItemError), timed; picklable."""
     t0 = time.perf_counter()
     try:
-        res.examples, res.redraws = gen.item(seed, index)
+        res = gen.item(seed, index)
     except ItemError as e:
-        res.error = e
+        res = ItemResult(index, error=e)
     res.seconds = time.perf_counter() - t0
-    if hasattr(gen, "drain"):
-        res.screens = gen.drain()
-        res.counts = Counter(gen.counts) - counts_before
-        res.ocr_seconds = gen.ocr_seconds - ocr_before
     return res
 
 
@@ -66,7 +45,7 @@ def effective_workers(workers: int) -> int:
     return workers if workers > 0 else (os.cpu_count() or 1)
 
 
-def items(gen: Any, seed: int, indices: range, workers: int) -> Iterator[ItemResult]:
+def items(gen: SubsetGenerator, seed: int, indices: range, workers: int) -> Iterator[ItemResult]:
     """Results of the given items in order, made by `workers` processes (1 = in this process)."""
     global _GEN
     n = len(indices)

@@ -4,12 +4,12 @@ prompt/target strings of REALM.md."""
 from __future__ import annotations
 
 import hashlib
-import re
 import random
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Tuple
 
 from datagen.entities import Entity
 from datagen.example import Example
+from datagen.screen.markers import number
 
 
 def format_target(targets: List[int]) -> str:
@@ -60,15 +60,6 @@ def entity_row(e: Entity) -> dict:
     return got[1]
 
 
-_MARK = re.compile("\ue000(\\d+)\ue001")
-
-
-def number_screen(text: str, order: List[int], entities: Sequence[Entity]) -> str:
-    """Screen text with candidate k's marker replaced by {{N. text}}, N its number as shown."""
-    shown = {i: n for n, i in enumerate(order, 1)}
-    return _MARK.sub(lambda m: f"{{{{{shown[int(m.group(1))]}. {entities[int(m.group(1))].value}}}}}", text)
-
-
 def to_row(ex: Example, rng: random.Random, instruction: str, shuffle: bool = True) -> dict:
     """The output row of an example (see writer.EXAMPLE_SCHEMA); shuffles with `rng`."""
     order = list(range(len(ex.entities)))
@@ -82,7 +73,7 @@ def to_row(ex: Example, rng: random.Random, instruction: str, shuffle: bool = Tr
             targets.append(shown)
     texts = [c["text"] for c in entities]
     target = format_target(targets)
-    screen = number_screen(ex.screen_text, order, ex.entities) if ex.screen_text is not None else None
+    screen = number(ex.screen_text, order, ex.entities) if ex.screen_text is not None else None
     return {
         "id": example_id(ex.subset, ex.query, texts, target, ex.screen_id),
         "subset": ex.subset,

@@ -1,4 +1,5 @@
-"""Where finished rows go: the Parquet writers of both tables and the statistics counted from the rows.
+"""Where finished rows go: the Parquet writers of both tables, the statistics counted from the rows,
+and at the end the dataset card and stats.json, assembled the same way for a run and a merge.
 
 A run feeds it the tables it journals (examples with their split, in item order), live or
 replayed from the journal of a killed run; a merge feeds it the shards' rows split by split.
@@ -10,20 +11,29 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 import pyarrow as pa
 
+from datagen import card
 from datagen.baselines import Scoreboard
 from datagen.screen.stats import ScreenStats
-from datagen.stats import count_table, new_counts
-from datagen.writer import EXAMPLE_SCHEMA, SCREEN_ROW_GROUP, SCREEN_SCHEMA, DatasetWriter, by_split
+from datagen.screen.table import SCREEN_ROW_GROUP, SCREEN_SCHEMA
+from datagen.stats import count_table, new_counts, subset_summary
+from datagen.writer import EXAMPLE_SCHEMA, DatasetWriter, by_split, write_json_atomic, write_text_atomic
+
+if TYPE_CHECKING:
+    from datagen.config import OutputConfig
+    from datagen.journal import Chunk
+
+NO_BASELINES = {"first": 0.0, "type": 0.0}  # a subset that wrote no example
 
 
 class Sink:
-    def __init__(self, out: Path, output: Mapping, subsets: List[str], board: Scoreboard, screens: bool,
+    def __init__(self, out: Path, output: "OutputConfig", subsets: List[str], board: Scoreboard, screens: bool,
                  previews: int):
-        rg, per_file, comp = int(output["row_group_size"]), int(output["rows_per_file"]), str(output["compression"])
+        self.out = out
+        rg, per_file, comp = output.row_group_size, output.rows_per_file, output.compression
         self.data = DatasetWriter(out, rg, per_file, comp, "data", EXAMPLE_SCHEMA)
         self.screens = (DatasetWriter(out, min(rg, SCREEN_ROW_GROUP), per_file, comp, "screens", SCREEN_SCHEMA)
                         if screens else None)
@@ -48,6 +58,34 @@ class Sink:
         for s, part in (by_split(table).items() if split is None else [(split, table)]):
             self.screens.add(s, part)
 
-    def close(self) -> Dict[str, Dict[str, List[str]]]:
-        """Finish both tables; returns {"data": split -> files, "screens": split -> files}."""
-        return {"data": self.data.close(), "screens": self.screens.close() if self.screens is not None else {}}
+    def finish(self, head: Dict[str, Any], sub_stats: Dict[str, Dict[str, Any]], skipped: List[Dict[str, Any]],
+               command: str, config_yaml: str, tail: Dict[str, Any]) -> Dict[str, Any]:
+        """Close both tables, then write the card and stats.json; returns the statistics.
+
+        head: what the run was (recipe, seed, locale, shard, pools, versions); sub_stats: each
+        subset's entry (subset_entry); tail: what the card does not show (timing, config, ...)."""
+        files, screen_files = self.data.close(), self.screens.close() if self.screens is not None else {}
+        accuracy = self.board.accuracy()
+        for sub, entry in sub_stats.items():
+            entry["baselines"] = accuracy.get(sub, dict(NO_BASELINES))
+        screens = self.screens
+        stats = dict(head)
+        stats.update({
+            "splits": self.data.counts, "split_bytes": self.data.nbytes, "files": files, "subsets": sub_stats,
+            "screens": {"splits": screens.counts, "split_bytes": screens.nbytes, "files": screen_files} if screens else None,
+            "skipped": {"count": sum(s["skipped"] for s in sub_stats.values()), "items": skipped},
+        })
+        write_text_atomic(self.out / "README.md", card.render(EXAMPLE_SCHEMA, files, stats, command, config_yaml))
+        stats.update(tail)
+        stats["command"] = command
+        write_json_atomic(self.out / "stats.json", stats)
+        return stats
+
+
+def subset_entry(sink: Sink, subset: str, items: int, total: "Chunk", workers: int, about: Dict[str, Any]) -> Dict[str, Any]:
+    """The stats.json entry of a subset: counts from the rows, the rest from its chunks (or shards) added up."""
+    entry = subset_summary(sink.counts[subset], items, total.skipped, total.redraws, Counter(total.skipped_by_reason))
+    if subset == "screen":
+        entry["screen"] = sink.screen_stats.summary(about["lines"], about["ocr_engine"], total.counts,
+                                                    total.ocr_seconds, total.item_seconds, workers)
+    return entry

@@ -12,14 +12,18 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Sequence, Tuple
 
 from datagen.entities import Entity, Pools
 from datagen.errors import UserError
 from datagen.example import Example, reference_kind, sentence
+from datagen.generator import ItemResult
 from datagen.rules import RULES, Mention, Vocabulary, resolve
 from datagen.seeding import rng as make_rng
 from datagen.templates import check_slots, fill, load_yaml, require, slots
+
+if TYPE_CHECKING:
+    from datagen.config import SyntheticConfig
 
 TEMPLATES_FILE = "synthetic.yaml"
 SOURCES = ("conversation", "background")
@@ -109,13 +113,17 @@ def load(folder: Path, pools: Pools) -> Templates:
     return Templates(mentions, slot_lists, slot_entities, templates, deictic)
 
 
-class Generator:
+class SyntheticGenerator:
     """Makes synthetic examples; `exclude_types` and `exclude_domains` keep a held-out domain out."""
 
-    def __init__(self, t: Templates, pools: Pools, min_negatives: int, max_negatives: int, max_redraws: int,
+    subset = "synthetic"
+    per_item = 1
+
+    def __init__(self, t: Templates, pools: Pools, settings: "SyntheticConfig",
                  exclude_types: Sequence[str] = (), exclude_domains: Sequence[str] = ()):
         self.templates, self.pools = t, pools
-        self.min_neg, self.max_neg, self.max_redraws = min_negatives, max_negatives, max_redraws
+        self.n_items = self.max_examples = settings.size
+        self.min_neg, self.max_neg, self.max_redraws = settings.min_negatives, settings.max_negatives, settings.max_redraws
         excluded = set(exclude_types)
         # the templates the held-out domain leaves (some of their mentions name no excluded type)
         self.in_use = [tp for tp in t.templates if tp.domain not in exclude_domains
@@ -133,7 +141,13 @@ class Generator:
             out += self.pools.draw(t, rng)
         return out
 
-    def item(self, seed: int, index: int) -> Tuple[List[Example], int]:
+    def where(self, index: int) -> str:
+        return f"item {index}"
+
+    def describe(self) -> dict:
+        return {}
+
+    def item(self, seed: int, index: int) -> ItemResult:
         """One example (template index % n) and the number of redraws it needed."""
         tp = self.in_use[index % len(self.in_use)]
         rng = make_rng(seed, "synthetic", index)
@@ -165,7 +179,8 @@ class Generator:
             if len(set(e.text for e in gold)) != len(gold) or resolve(mention, query, cands, _NO_VOCAB) != targets:
                 continue
             base = "deictic" if phrase.split()[0].lower() in self.templates.deictic else _TYPE_RULE.label
-            return [Example(subset="synthetic", query=query, entities=tuple(cands), targets=frozenset(targets),
-                            reference=reference_kind(_TYPE_RULE.name, len(targets), base), domain=tp.domain,
-                            template=f"synthetic/{tp.id}/{sm.name}", group=f"synthetic/{index:08d}")], attempt
-        return [], self.max_redraws
+            example = Example(subset="synthetic", query=query, entities=tuple(cands), targets=frozenset(targets),
+                              reference=reference_kind(_TYPE_RULE.name, len(targets), base), domain=tp.domain,
+                              template=f"synthetic/{tp.id}/{sm.name}", group=f"synthetic/{index:08d}")
+            return ItemResult(index, [example], attempt)
+        return ItemResult(index, [], self.max_redraws)

@@ -44,34 +44,7 @@ EXAMPLE_SCHEMA = pa.schema([
     ("screen_id", pa.string()),
     ("screen_text", pa.string()),
 ])
-BOX = pa.list_(pa.float32())  # x0, y0, x1, y1 in image pixels
-SCREEN_SCHEMA = pa.schema([
-    ("screen_id", pa.string()),
-    ("family", pa.string()),
-    ("width", pa.int32()),
-    ("height", pa.int32()),
-    ("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
-    ("theme", pa.string()),
-    ("font", pa.string()),
-    ("truth", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX), ("kind", pa.string()), ("row", pa.int32())]))),
-    ("words", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX), ("conf", pa.float32()), ("block", pa.int32()),
-                                  ("par", pa.int32()), ("line", pa.int32())]))),
-    ("elements", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX)]))),
-    ("lines", pa.list_(pa.list_(pa.int32()))),
-    ("detections", pa.list_(pa.struct([("type", pa.string()), ("text", pa.string()), ("bbox", BOX),
-                                       ("element", pa.int32())]))),
-    ("entity_recall", pa.float64()),
-    ("entity_precision", pa.float64()),
-    ("line_f1", pa.float64()),
-    ("line_f1_tesseract", pa.float64()),
-    ("lines_mode", pa.string()),
-    ("margin", pa.float64()),
-    ("margin_unit", pa.string()),
-    ("word_gap", pa.float64()),
-    ("ocr_engine", pa.string()),
-])
 SPLIT_COLUMN = "split"  # journal tables carry it; written tables do not
-SCREEN_ROW_GROUP = 64  # screens per Parquet row group (each row carries its image)
 TMP_SUFFIX = ".tmp"
 
 
@@ -198,10 +171,6 @@ class SplitWriter:
             os.replace(tmp, path)
             final.append(path)
         return final
-
-
-def screens_table(rows: List[dict]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=SCREEN_SCHEMA)
 
 
 def with_split(table: pa.Table, splits: List[str]) -> pa.Table:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from conftest import run_cli
 from datagen.journal import FOLDER, Journal, fingerprint
-from datagen.writer import EXAMPLE_SCHEMA, SCREEN_SCHEMA, journal_schema
+from datagen.screen.table import SCREEN_SCHEMA
+from datagen.writer import EXAMPLE_SCHEMA, journal_schema
 from test_merge import digests
 
 SMALL = ["+recipe=realm", "conversational.size=120", "synthetic.size=60", "screen.size=8", "unseen.size=20",

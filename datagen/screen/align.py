@@ -11,14 +11,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import ClassVar, Dict, List, Optional, Sequence, Tuple
 
 from rapidfuzz import fuzz
 from shapely.geometry import box as shapely_box
 
 from datagen.screen.model import Box, Detection, Element, TruthElement
+from datagen.settings import Settings, number, setting
 
 MIN_ELEMENT_SHARE = 0.5  # an OCR element belongs to a truth element covering at least this share of it
+
+
+@dataclass
+class AlignSettings(Settings):
+    """When a detection counts as a rendered entity (config group `screen.align`)."""
+
+    PATH: ClassVar[str] = "screen.align"
+    min_overlap: float = setting(0.5, "box IoU a detection needs with a rendered entity to match it",
+                                 number(0, 1, "an IoU", above=True))
+    min_similarity: float = setting(80.0, "rapidfuzz ratio (0..100) of their texts", number(0, 100, "a ratio"))
 
 
 @dataclass(frozen=True)

@@ -54,13 +54,13 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, ClassVar, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import phonenumbers
 import pyap
 
-from datagen.errors import UserError
 from datagen.screen.model import Box, Detection, Element
+from datagen.settings import Accepts, Settings, one_of, setting
 
 # Type order used to break ties between overlapping candidates of equal length.
 PRIORITY = ("EmailAddress", "Uri", "PhoneNumber", "PostalAddress", "DateTime")
@@ -69,29 +69,24 @@ LENIENCIES = ("POSSIBLE", "VALID", "STRICT_GROUPING", "EXACT_GROUPING")
 ADDRESS_COUNTRIES = ("US", "CA", "GB")  # the countries pyap has rules for
 
 
-@dataclass(frozen=True)
-class DetectSettings:
-    # Regions phonenumbers reads national numbers for ("206-555-0142" needs US); numbers with
-    # a "+" country code are found whatever the region. Tried in order (earlier wins ties).
-    regions: Tuple[str, ...] = ("US",)
-    # phonenumbers.Leniency name: POSSIBLE (any plausible digit run), VALID (a number valid for
-    # its region, not glued to letters: what a production data detector uses), STRICT_GROUPING,
-    # EXACT_GROUPING (valid and written with the standard digit groups).
-    leniency: str = "VALID"
-    # pyap's country rules for postal addresses: US, CA or GB.
-    address_country: str = "US"
-    # The entity types to detect (any of TYPES).
-    types: Tuple[str, ...] = ("PhoneNumber", "EmailAddress", "Uri", "PostalAddress", "DateTime")
+@dataclass
+class DetectSettings(Settings):
+    """Which entities are looked for in the OCR text and how (config group `screen.detect`)."""
 
-    def __post_init__(self) -> None:
-        if self.leniency not in LENIENCIES:
-            raise UserError(f"detect.leniency={self.leniency!r}: expected one of {', '.join(LENIENCIES)}")
-        unknown = [t for t in self.types if t not in TYPES]
-        if unknown:
-            raise UserError(f"detect.types: unknown type(s) {', '.join(unknown)} (known: {', '.join(TYPES)})")
+    PATH: ClassVar[str] = "screen.detect"
+    regions: List[str] = setting(["US"], "phonenumbers regions national numbers are read for (206-555-0142 needs "
+                                 "US); numbers with a + country code are found whatever the region; earlier wins ties")
+    leniency: str = setting("VALID", "phonenumbers leniency: POSSIBLE (any plausible digit run), VALID (valid for its "
+                            "region, not glued to letters), STRICT_GROUPING, EXACT_GROUPING", one_of(*LENIENCIES))
+    address_country: str = setting("US", "pyap's country rules for postal addresses: US, CA or GB")
+    types: List[str] = setting(["PhoneNumber", "EmailAddress", "Uri", "PostalAddress", "DateTime"],
+                               "the entity types to detect", Accepts(lambda v: set(v) <= set(TYPES),
+                               "a list of " + ", ".join(TYPES)))
+
+    def problems(self) -> Iterable[Tuple[str, Any, str]]:
         if "PostalAddress" in self.types and self.address_country.upper() not in ADDRESS_COUNTRIES:
-            raise UserError(f"detect.address_country={self.address_country!r}: pyap knows only "
-                            f"{', '.join(ADDRESS_COUNTRIES)}; drop PostalAddress from detect.types for other countries")
+            yield ("address_country", self.address_country, f"one of {', '.join(ADDRESS_COUNTRIES)} (pyap knows no "
+                   "other); drop PostalAddress from screen.detect.types for other countries")
 
 
 # A candidate before overlap resolution: segments are (element, start, end) spans (two for
@@ -348,7 +343,7 @@ def span_box(element: Element, start: int, end: int) -> Box:
     return box if box is not None else element.box
 
 
-def _resolve(candidates: List[_Candidate]) -> List[_Candidate]:
+def _resolve_overlaps(candidates: List[_Candidate]) -> List[_Candidate]:
     """Greedy: longest first, then PRIORITY, region order, position; drop what overlaps a kept one."""
     taken: Dict[int, List[Tuple[int, int]]] = {}
     kept: List[_Candidate] = []
@@ -361,8 +356,9 @@ def _resolve(candidates: List[_Candidate]) -> List[_Candidate]:
     return kept
 
 
-def detect(elements: Sequence[Element], settings: DetectSettings = DetectSettings()) -> List[Detection]:
+def detect(elements: Sequence[Element], settings: Optional[DetectSettings] = None) -> List[Detection]:
     """The entities found in the elements' texts, ordered by (element, start, end, type)."""
+    settings = settings if settings is not None else DetectSettings()
     types = set(settings.types)
     candidates: List[_Candidate] = []
     for i, e in enumerate(elements):
@@ -379,7 +375,7 @@ def detect(elements: Sequence[Element], settings: DetectSettings = DetectSetting
     if "PostalAddress" in types:
         candidates += _address_candidates(elements, settings)
     out: List[Detection] = []
-    for c in _resolve(candidates):
+    for c in _resolve_overlaps(candidates):
         el, start, end = c.segments[0]
         box = span_box(elements[el], start, end)
         for other, s, t in c.segments[1:]:

@@ -6,24 +6,21 @@ right, y grows downwards; "top" is the smaller y. All functions are pure.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from fractions import Fraction
 from statistics import median
-from typing import Callable, Dict, List, Mapping, Optional, Sequence
+from dataclasses import dataclass
+from typing import Callable, ClassVar, Dict, List, Mapping, Optional, Sequence
 
 from datagen.screen.model import Element, Word
+from datagen.settings import Settings, number, one_of, setting
 
-WORD_GAP = 1.5  # max horizontal gap between joined words, in median word heights
 GLUE_GAP = 0.6  # words this close (median word heights) across URL/e-mail punctuation are one word
 GLUE_BEFORE = ("@", "/")  # a word ending with one of these continues into the next word
 GLUE_AFTER = (".", "/", "@", ":")  # a word starting with one of these continues the previous word
 GLUE_SOFT = (".", ":")  # a word ending with one of these continues a next word in lower case or "/"
 SAME_ROW_FRACTION = 0.5  # words share a row when centres differ by <= this x the smaller height
 NO_TESSERACT_LINE = 0  # Tesseract numbers lines from 1; a word with line 0 has no Tesseract line
-LINE_MARGIN = 0.8  # max |centre-y - line reference| to join a line, in units of LINE_UNIT
-LINE_UNIT = "height"  # "height": median element heights, "px": pixels, "screen": screen heights
-LINE_REFERENCE = "mean"  # "mean": running mean of the line's centres, "first": first member's
 SEP = "\t"  # between elements on one line of screen text
 NEWLINE = "\n"  # between lines of screen text
 
@@ -38,6 +35,28 @@ REFERENCES: Dict[str, Callable[[Fraction, Fraction, int], Fraction]] = {
     "mean": lambda first, total, count: total / count,
     "first": lambda first, total, count: first,
 }
+
+MODES = ("centre", "tesseract")  # centre: the onscreen parse; tesseract: Tesseract's own line ids
+MARGIN_OK = number(0, what="a margin")
+WORD_GAP_OK = number(0, what="a gap in median word heights")
+
+
+@dataclass
+class LineSettings(Settings):
+    """How OCR words become elements and elements become lines (config group `screen.lines`)."""
+
+    PATH: ClassVar[str] = "screen.lines"
+    mode: str = setting("centre", "centre = the onscreen parse (centre-y within a margin); tesseract = Tesseract's "
+                        "own line ids (a baseline)", one_of(*MODES))
+    margin: float = setting(0.8, "centres within margin of the line's reference y share a line, in `unit`s "
+                            "(sweep: screen.lines.margin=0.3,0.5,0.8)", MARGIN_OK)
+    unit: str = setting("height", "unit of the margin: height = x median text height; px = pixels; screen = x "
+                        "screen height", one_of(*MARGIN_UNITS))
+    reference: str = setting("mean", "a line's y: the mean of its members' centres (mean) or its first member's "
+                             "(first)", one_of(*REFERENCES))
+    word_gap: float = setting(1.5, "words join into one element while the gap < word_gap x median word height",
+                              WORD_GAP_OK)
+
 
 
 def _word_key(w: Word) -> tuple:
@@ -64,7 +83,7 @@ def _glued(prev: Word, w: Word, glue_px: float) -> bool:
             or (a.endswith(GLUE_SOFT) and b[:1].islower() or a.endswith(GLUE_SOFT) and b.startswith("/")))
 
 
-def merge_words(words: Sequence[Word], word_gap: float = WORD_GAP, glue_gap: float = GLUE_GAP) -> List[Element]:
+def merge_words(words: Sequence[Word], word_gap: float = LineSettings.word_gap, glue_gap: float = GLUE_GAP) -> List[Element]:
     """Merge OCR words into text elements along a line, keeping columns apart.
 
     Step by step (pixels, origin top-left, y down):
@@ -80,8 +99,8 @@ def merge_words(words: Sequence[Word], word_gap: float = WORD_GAP, glue_gap: flo
        serif font is as narrow as such a split), box the union of the word boxes;
     5. elements are ordered by top (y0), then x0.
     """
-    if not (isinstance(word_gap, (int, float)) and math.isfinite(word_gap) and word_gap >= 0):
-        raise ValueError(f"word_gap={word_gap!r}: expected a finite number >= 0 (median word heights)")
+    if not WORD_GAP_OK(word_gap):
+        raise ValueError(f"word_gap={word_gap!r}: expected {WORD_GAP_OK.expected}")
     if not words:
         return []
     med_h = median(w.box.height for w in words)
@@ -117,11 +136,11 @@ def merge_words(words: Sequence[Word], word_gap: float = WORD_GAP, glue_gap: flo
     return sorted(elements, key=lambda e: (e.box.y0, e.box.x0, e.box.x1, e.box.y1, e.text))
 
 
-def margin_pixels(elements: Sequence[Element], margin: float, unit: str = LINE_UNIT,
+def margin_pixels(elements: Sequence[Element], margin: float, unit: str = LineSettings.unit,
                   screen_height: Optional[float] = None) -> float:
     """The line margin in pixels for a margin given in `unit`; ValueError on a bad argument."""
-    if not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin >= 0):
-        raise ValueError(f"margin={margin!r}: expected a finite number >= 0")
+    if not MARGIN_OK(margin):
+        raise ValueError(f"margin={margin!r}: expected {MARGIN_OK.expected}")
     if unit not in MARGIN_UNITS:
         raise ValueError(f"unit={unit!r}: expected one of {sorted(MARGIN_UNITS)}")
     if unit == "screen" and not (isinstance(screen_height, (int, float)) and screen_height > 0):
@@ -130,8 +149,8 @@ def margin_pixels(elements: Sequence[Element], margin: float, unit: str = LINE_U
     return MARGIN_UNITS[unit](margin, med_h, screen_height)
 
 
-def group_lines(elements: Sequence[Element], margin: float = LINE_MARGIN, unit: str = LINE_UNIT,
-                screen_height: Optional[float] = None, reference: str = LINE_REFERENCE) -> List[List[int]]:
+def group_lines(elements: Sequence[Element], margin: float = LineSettings.margin, unit: str = LineSettings.unit,
+                screen_height: Optional[float] = None, reference: str = LineSettings.reference) -> List[List[int]]:
     """Group text elements into screen lines (the paper's onscreen parse), top to bottom.
 
     Step by step (pixels, origin top-left, y down):

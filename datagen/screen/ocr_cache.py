@@ -185,6 +185,7 @@ def _context(settings: OcrSettings, engine: str) -> bytes:
     """What besides the pixels decides the words: format, engine and output-relevant settings."""
     s = dataclasses.asdict(settings)
     s.pop("tesseract", None)  # which binary is in `engine` (version and origin), not its path
+    s.pop("cache", None)  # where results are kept does not change them
     if isinstance(s.get("min_conf"), (int, float)) and not isinstance(s.get("min_conf"), bool):
         s["min_conf"] = float(s["min_conf"])  # 0 and 0.0 are the same setting
     if isinstance(s.get("extra_config"), str):

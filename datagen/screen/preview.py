@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from datagen.screen.render import _font
+from datagen.screen.render import font as load_font
 
 # what is drawn -> (colour, label position): truth in green, OCR elements in blue, detections in red
 COLOURS = {"truth": (0, 170, 70), "ocr": (30, 110, 255), "detected": (230, 30, 30)}
@@ -18,7 +18,7 @@ def draw_preview(row: dict) -> Image.Image:
     """The screens-table row's image with three layers of labelled boxes and a legend."""
     img = Image.open(io.BytesIO(row["image"]["bytes"])).convert("RGB")
     draw = ImageDraw.Draw(img)
-    font = _font("sans", True, LABEL_SIZE)
+    font = load_font("sans", True, LABEL_SIZE)
     for t in row["truth"]:
         draw.rectangle(t["bbox"], outline=COLOURS["truth"], width=2)
         if t["kind"] != "text":

@@ -13,13 +13,14 @@ import os
 import random
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Sequence, Tuple
+from typing import ClassVar, Dict, List, Sequence, Tuple
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from datagen.errors import UserError
 from datagen.screen.families import LaidCell, ScreenEntity
 from datagen.screen.model import Box, TruthElement
+from datagen.settings import Settings, number, setting, some_of, span
 
 # typeface name -> (regular, bold) files shipped with matplotlib (DejaVu)
 FONT_FILES = {
@@ -34,20 +35,24 @@ MARGIN = 20.0  # logical px left/right/top margin
 COL2 = 0.36  # x of the second column as a fraction of the width
 CELL_GAP = 2.5  # em between cells that flow on one row (wide enough to stay separate elements)
 BUTTON_PAD = 0.45  # em of padding around button text
+THEMES = ("light", "dark")
 
 
-@dataclass(frozen=True)
-class RenderSettings:
-    width: int = 390  # logical px (a phone in portrait)
-    height: int = 844  # logical px
-    scale: float = 2.0  # device pixels per logical px
-    base_size: Tuple[float, float] = (14.0, 18.0)  # logical px, body font size range
-    line_spacing: Tuple[float, float] = (1.35, 1.7)  # row height as a multiple of its largest font size
-    fonts: Tuple[str, ...] = ("sans", "serif", "mono")
-    themes: Tuple[str, ...] = ("light", "dark")
-    noise: float = 0.0  # std-dev of grey noise added, 0..64 (0 = off)
-    blur: float = 0.0  # Gaussian blur radius in device px (0 = off)
-    jpeg_quality: int = 0  # re-encode as JPEG at this quality, 1..95 (0 = off)
+@dataclass
+class RenderSettings(Settings):
+    """How screens are drawn (config group `screen.render`)."""
+
+    PATH: ClassVar[str] = "screen.render"
+    width: int = setting(390, "logical px of a phone screen", number(64, 4000, "logical px"))
+    height: int = setting(844, "logical px", number(64, 8000, "logical px"))
+    scale: float = setting(2.0, "device pixels per logical px: the image is 780x1688 by default", number(0.25, 6))
+    base_size: List[float] = setting([14.0, 18.0], "logical px range of body text", span("logical px"))
+    line_spacing: List[float] = setting([1.35, 1.7], "row height / font size range", span("multiples"))
+    fonts: List[str] = setting(["sans", "serif", "mono"], "DejaVu typefaces from matplotlib", some_of(*FONT_FILES))
+    themes: List[str] = setting(["light", "dark"], "colour themes", some_of(*THEMES))
+    noise: float = setting(0.0, "grey noise std-dev 0..64, 0 = off (screen.render.noise=8)", number(0, 64))
+    blur: float = setting(0.0, "Gaussian blur radius in device px, 0 = off", number(0, what="a radius"))
+    jpeg_quality: int = setting(0, "0 = off, else JPEG artefacts at this quality 1..95", number(0, 95, "a quality (0 = off)"))
 
 
 @dataclass
@@ -68,7 +73,8 @@ def font_dir() -> str:
 
 
 @lru_cache(maxsize=256)
-def _font(face: str, bold: bool, size: int) -> ImageFont.FreeTypeFont:
+def font(face: str, bold: bool, size: int) -> ImageFont.FreeTypeFont:
+    """The DejaVu font of a typeface (FONT_FILES), bold or not, at a pixel size (cached)."""
     return ImageFont.truetype(os.path.join(font_dir(), FONT_FILES[face][int(bold)]), size)
 
 
@@ -122,7 +128,7 @@ def render(entities: Sequence[ScreenEntity], rows: Sequence[object], settings: R
             cursor = margin
             for cell in row:
                 mult, bold, _ = STYLE[cell.style]
-                f = _font(face, bold, max(6, round(base * mult)))
+                f = font(face, bold, max(6, round(base * mult)))
                 width = f.getlength(cell.text) + (2 * BUTTON_PAD * f.size if cell.style == "button" else 0)
                 gap = CELL_GAP * f.size if line else 0.0
                 if cell.align == "right":

@@ -1,11 +1,14 @@
-"""Where screens come from when they are not rendered: a folder of screenshots."""
+"""Where screens come from when they are not rendered: a folder of screenshots, decoded."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import List
 
-from datagen.errors import UserError
+from PIL import Image
+
+from datagen.errors import ItemError, UserError
 
 
 def list_images(folder: str) -> List[Path]:
@@ -17,3 +20,24 @@ def list_images(folder: str) -> List[Path]:
     if not files:
         raise UserError(f"screen.images={folder!r}: the folder is empty")
     return files
+
+
+def open_image(data: bytes, max_pixels: int) -> Image.Image:
+    """Decode an image file; ItemError with a reason for empty, non-image, corrupt or huge ones."""
+    if not data:
+        raise ItemError("empty_file")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            w, h = probe.size
+            if w * h > max_pixels:
+                raise ItemError("too_large", f"{w}x{h} pixels > screen.max_pixels={max_pixels}")
+            probe.load()
+            return probe.convert("RGB")
+    except ItemError:
+        raise
+    except Image.DecompressionBombError as e:
+        raise ItemError("too_large", str(e)) from None
+    except (OSError, SyntaxError, ValueError) as e:
+        if "cannot identify" in str(e):
+            raise ItemError("not_an_image", "not a format Pillow reads") from None
+        raise ItemError("corrupt_image", str(e)[:200]) from None

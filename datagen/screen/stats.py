@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List
 
 from datagen.screen.preview import write_preview
+from datagen.screen.table import METRICS
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-METRICS = ("entity_recall", "entity_precision", "line_f1", "line_f1_tesseract")
 
 
 class ScreenStats:
@@ -65,7 +65,3 @@ class ScreenStats:
             "ocr_share_of_time": round(ocr_seconds / item_seconds, 4) if item_seconds > 0 else None,
             "previews": self.written,
         }
-
-
-def lines_settings(ls: Any) -> Dict[str, Any]:
-    return {"mode": ls.mode, "margin": ls.margin, "unit": ls.unit, "reference": ls.reference, "word_gap": ls.word_gap}

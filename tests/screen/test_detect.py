@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from datagen.entities import PHONE_STYLES, Pools, format_phone
 from datagen.errors import UserError
-from datagen.screen.detect import PRIORITY, DetectSettings, _Candidate, _resolve, detect, span_box
+from datagen.screen.detect import PRIORITY, DetectSettings, _Candidate, _resolve_overlaps, detect, span_box
 from datagen.screen.model import Box, Detection, Element, Word
 from datagen.templates import builtin_dir
 
@@ -260,14 +260,14 @@ def test_words_not_aligned_with_text_fall_back_to_element_box():
 def test_overlap_prefers_longer_then_priority():
     long_ = _Candidate("DateTime", ((0, 0, 10),), "x" * 10)
     short = _Candidate("PhoneNumber", ((0, 2, 8),), "x" * 6)
-    assert _resolve([short, long_]) == [long_]
+    assert _resolve_overlaps([short, long_]) == [long_]
     tie = [_Candidate(t, ((0, 0, 5),), "xxxxx") for t in reversed(PRIORITY)]
-    assert [c.type for c in _resolve(tie)] == [PRIORITY[0]]
+    assert [c.type for c in _resolve_overlaps(tie)] == [PRIORITY[0]]
     # a two-element candidate competes in both of its elements
     cross = _Candidate("PostalAddress", ((0, 3, 10), (1, 0, 8)), "x" * 16)
     in_second = _Candidate("DateTime", ((1, 4, 12),), "x" * 8)
     elsewhere = _Candidate("DateTime", ((1, 9, 12),), "xxx")
-    assert _resolve([in_second, cross, elsewhere]) == [cross, elsewhere]
+    assert _resolve_overlaps([in_second, cross, elsewhere]) == [cross, elsewhere]
 
 
 def test_date_beats_digits_inside_it_even_at_possible_leniency():

@@ -193,14 +193,14 @@ def test_system_tesseract_by_path(tmp_path, screen):
 
 
 @pytest.mark.parametrize("settings, setting", [
-    (OcrSettings(lang="xyz"), "screen.ocr.lang"),
-    (OcrSettings(psm=14), "screen.ocr.psm"),
-    (OcrSettings(oem=0), "oem=0"),  # the bundled eng.traineddata has no legacy engine
-    (OcrSettings(extra_config="--no-such-option"), "extra_config"),
+    ({"lang": "xyz"}, "screen.ocr.lang"),
+    ({"psm": 14}, "screen.ocr.psm=14"),  # refused by the setting itself
+    ({"oem": 0}, "oem=0"),  # the bundled eng.traineddata has no legacy engine
+    ({"extra_config": "--no-such-option"}, "extra_config"),
 ])
 def test_bad_settings_are_user_errors(settings, setting):
     with pytest.raises(UserError) as e:
-        Ocr(settings)
+        Ocr(OcrSettings(**settings))
     assert setting in str(e.value) and "\n" not in str(e.value)
 
 

@@ -1,0 +1,53 @@
+"""The screen-to-text step on one image: OCR words -> text elements -> detected entities -> lines."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import List, Optional, Union
+
+from PIL import Image
+
+from datagen.screen.detect import DetectSettings, detect
+from datagen.screen.lines import LineSettings, group_lines, merge_words, tesseract_lines
+from datagen.screen.model import Detection, Element, Word
+from datagen.screen.ocr import Ocr
+from datagen.screen.ocr_cache import CachedOcr
+
+CACHE_COUNTERS = ("hits", "misses", "recomputed")  # what the OCR cache did, counted per image
+
+
+@dataclass
+class Read:
+    """What the screen-to-text step made of an image."""
+
+    words: List[Word]
+    elements: List[Element]
+    detections: List[Detection]
+    lines: List[List[int]]
+    tesseract_lines: List[List[int]]
+    ocr_seconds: float
+    cache: Counter = field(default_factory=Counter)  # ocr_cache_hits/misses/recomputed for this image
+
+
+def read_image(image: Image.Image, ocr: Union[Ocr, CachedOcr], detect_settings: DetectSettings,
+               lines: LineSettings, png: Optional[bytes] = None) -> Read:
+    """OCR an image (through the cache when there is one) and turn it into elements, detections and lines."""
+    before = ocr.stats() if isinstance(ocr, CachedOcr) else None
+    t0 = time.perf_counter()
+    words = ocr.words(image, png)
+    ocr_seconds = time.perf_counter() - t0
+    cache: Counter = Counter()
+    if before is not None:
+        after = ocr.stats()
+        for k in CACHE_COUNTERS:
+            cache[f"ocr_cache_{k}"] += after[k] - before[k]
+    elements = merge_words(words, lines.word_gap)
+    detections = detect(elements, detect_settings)
+    tess = tesseract_lines(elements)
+    if lines.mode == "tesseract":
+        grouped = tess
+    else:
+        grouped = group_lines(elements, lines.margin, lines.unit, float(image.height), lines.reference)
+    return Read(words, elements, detections, grouped, tess, ocr_seconds, cache)

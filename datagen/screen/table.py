@@ -1,0 +1,77 @@
+"""The screens table: one row per screen (image, truth, OCR words, elements, lines, detections,
+metrics and the settings it was read with), its explicit Arrow schema, and how a row is made.
+
+The settings columns come from one table, SETTING_COLUMNS (column -> field of LineSettings), so
+the schema and every row name each setting once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
+
+import pyarrow as pa
+
+from datagen.screen.lines import LineSettings
+from datagen.screen.model import TruthElement
+
+if TYPE_CHECKING:  # the schema is needed without the OCR stack (text-only runs, merge)
+    from PIL import Image
+
+    from datagen.screen.read import Read
+
+BOX = pa.list_(pa.float32())  # x0, y0, x1, y1 in image pixels
+METRICS = ("entity_recall", "entity_precision", "line_f1", "line_f1_tesseract")  # per screen, where truth exists
+# screens-table column -> the LineSettings field it records
+SETTING_COLUMNS = {"lines_mode": "mode", "margin": "margin", "margin_unit": "unit", "line_reference": "reference",
+                   "word_gap": "word_gap"}
+_ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64()}
+_LINE_TYPES = {f.name: f.type for f in fields(LineSettings)}
+
+SCREEN_SCHEMA = pa.schema([
+    ("screen_id", pa.string()),
+    ("family", pa.string()),
+    ("width", pa.int32()),
+    ("height", pa.int32()),
+    ("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
+    ("theme", pa.string()),
+    ("font", pa.string()),
+    ("truth", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX), ("kind", pa.string()), ("row", pa.int32())]))),
+    ("words", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX), ("conf", pa.float32()), ("block", pa.int32()),
+                                  ("par", pa.int32()), ("line", pa.int32())]))),
+    ("elements", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX)]))),
+    ("lines", pa.list_(pa.list_(pa.int32()))),
+    ("detections", pa.list_(pa.struct([("type", pa.string()), ("text", pa.string()), ("bbox", BOX),
+                                       ("element", pa.int32())]))),
+    *[(m, pa.float64()) for m in METRICS],
+    *[(column, _ARROW[_LINE_TYPES[name]]) for column, name in SETTING_COLUMNS.items()],
+    ("ocr_engine", pa.string()),
+])
+SCREEN_ROW_GROUP = 64  # screens per Parquet row group (each row carries its image)
+
+
+def screen_row(screen_id: str, family: str, image: "Image.Image", png: bytes, read: "Read",
+               truth: Sequence[TruthElement], metrics: Dict[str, float], theme: str, font: str,
+               lines: LineSettings, engine: str, path: Optional[str] = None) -> dict:
+    """The screens-table row of one screen (a dict of SCREEN_SCHEMA's columns)."""
+    row = {
+        "screen_id": screen_id, "family": family, "width": image.width, "height": image.height,
+        "image": {"bytes": png, "path": path or f"{screen_id}.png"},
+        "theme": theme or None, "font": font or None,
+        "truth": [{"text": t.text, "bbox": list(t.box.as_tuple()), "kind": t.kind, "row": t.row} for t in truth],
+        "words": [{"text": w.text, "bbox": list(w.box.as_tuple()), "conf": float(w.conf), "block": w.block,
+                   "par": w.par, "line": w.line} for w in read.words],
+        "elements": [{"text": e.text, "bbox": list(e.box.as_tuple())} for e in read.elements],
+        "lines": [list(line) for line in read.lines],
+        "detections": [{"type": d.type, "text": d.text, "bbox": list(d.box.as_tuple()), "element": d.element}
+                       for d in read.detections],
+        "ocr_engine": engine,
+    }
+    row.update({m: metrics.get(m) for m in METRICS})
+    row.update({column: getattr(lines, name) for column, name in SETTING_COLUMNS.items()})
+    return row
+
+
+def screens_table(rows: List[dict]) -> pa.Table:
+    """Screen rows as an Arrow table of SCREEN_SCHEMA."""
+    return pa.Table.from_pylist(rows, schema=SCREEN_SCHEMA)
