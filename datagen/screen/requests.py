@@ -1,9 +1,16 @@
 """Requests about the entities on a screen, checked against the candidates' types, labels and positions.
 
 A candidate is what a request can pick: its type, the label shown next to it and its box.
-`select` is the rule book: for a kind of reference and its parameters it returns the set of
-candidates that fit, from geometry and labels alone. A request is emitted only when that
-set is exactly the intended targets.
+Each kind of reference ("sub-kind": type, multi, label, ...) is one `SubKind` record in `SUB_KINDS`:
+its reference label, the slots its mentions may use, how it draws its parameters and its `pick`
+rule, which returns the set of candidates that fit, from geometry and labels alone. Each kind the
+mix draws (type, label, spatial, multi, none) is one `RequestKind` record in `REQUEST_KINDS`: which
+entity types it can be about on a screen and how it chooses among its sub-kinds. A request is
+emitted only when the picked set is exactly the intended targets.
+
+Adding a kind of screen request is one `SubKind` record (its `drawn_as` names the `RequestKind`
+that draws it) plus its mention texts in templates/screen_requests.yaml. A new kind for the mix
+to draw is also a `RequestKind` record and a share in the config's screen.mix.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from datagen.errors import UserError
 from datagen.example import sentence
@@ -20,14 +27,15 @@ from datagen.screen.model import Box
 from datagen.templates import check_slots, fill, load_yaml, require
 
 REQUESTS_FILE = "screen_requests.yaml"
-KINDS = ("type", "label", "spatial", "multi", "none")
-REFERENCE = {"type": "type", "multi": "multi", "label": "descriptive", "bare_label": "descriptive",
-             "bottom": "spatial", "top": "spatial", "ordinal": "positional", "none": "none"}
 ROW_TOLERANCE = 0.5  # candidates whose centres differ by less than this x their height are on one row
+BARE_LABEL_SHARE = 0.5  # of label requests on a type with bare_label: true, the share that say the label alone
+MIN_SEVERAL = 2  # candidates of a type needed for "these numbers" and for top/bottom/n-th
 
 
 @dataclass(frozen=True)
 class Candidate:
+    """What a request can pick: an entity's type, the label shown next to it and its box."""
+
     type: str
     label: str
     box: Box
@@ -49,6 +57,8 @@ class Drawn:
 
 @dataclass
 class RequestTemplates:
+    """The texts of screen_requests.yaml: ordinal words, per-type nouns and verbs, stopwords, prefixes, mentions."""
+
     ordinals: List[str]
     types: Dict[str, dict]
     stopwords: Set[str]
@@ -56,27 +66,21 @@ class RequestTemplates:
     mentions: Dict[str, List[str]]
 
 
-def load(folder: Path) -> RequestTemplates:
-    path = folder / REQUESTS_FILE
-    data = load_yaml(folder, REQUESTS_FILE)
-    types = require(data, "types", dict, str(path))
-    for name, spec in types.items():
-        for v in require(spec, "verbs", list, f"{path}: types.{name}"):
-            check_slots(v, ["ref"], f"{path}: types.{name}.verbs")
-    mentions = {k: [str(x) for x in v] for k, v in require(data, "mentions", dict, str(path)).items()}
-    allowed = {"type": ["noun"], "multi": ["nouns"], "label": ["noun", "label"], "bare_label": ["label"],
-               "bottom": ["noun"], "top": ["noun"], "ordinal": ["noun", "ordinal"], "none": ["noun"]}
-    for kind, texts in mentions.items():
-        if kind not in allowed:
-            raise UserError(f"{path}: mentions.{kind}: unknown kind (known: {', '.join(allowed)})")
-        for t in texts:
-            check_slots(t, allowed[kind], f"{path}: mentions.{kind}")
-    return RequestTemplates([str(o) for o in data.get("ordinals") or []], types,
-                            {str(w).lower() for w in data.get("label_stopwords") or []},
-                            [str(p) for p in data.get("prefixes") or [""]], mentions)
+@dataclass(frozen=True)
+class Params:
+    """A sub-kind's parameters: the label it names, the index it counts to (None: it counts nothing)."""
+
+    label: str = ""
+    ordinal: Optional[int] = None
+
+
+def _descriptive(label: str, templates: RequestTemplates) -> bool:
+    """True if a label describes its entity (is not empty and not a stopword such as "phone")."""
+    return bool(label) and label.lower() not in templates.stopwords
 
 
 def _top_down(cands: Sequence[Candidate], type_: str) -> List[int]:
+    """The indices of the type's candidates by centre top to bottom, ties left to right."""
     return sorted((i for i, c in enumerate(cands) if c.type == type_), key=lambda i: (cands[i].box.cy, cands[i].box.x0))
 
 
@@ -89,70 +93,227 @@ def _distinct_rows(cands: Sequence[Candidate], order: List[int]) -> bool:
     return True
 
 
-def select(kind: str, cands: Sequence[Candidate], type_: str, label: str = "", ordinal: int = 0) -> Optional[Set[int]]:
-    """The candidates a reference picks; None when the reference would be ambiguous on this screen."""
+def _rows(cands: Sequence[Candidate], type_: str) -> Optional[List[int]]:
+    """The type's candidates top-down, or None when fewer than two or two share a row."""
     of_type = _top_down(cands, type_)
-    if kind in ("type", "none"):
-        return set(of_type) if len(of_type) <= 1 else None
-    if kind == "multi":
-        return set(of_type) if len(of_type) >= 2 else None
-    if kind in ("label", "bare_label"):
-        hits = {i for i, c in enumerate(cands) if c.label.lower() == label.lower() and (kind == "bare_label" or c.type == type_)}
-        return hits if len(hits) == 1 else None
-    if len(of_type) < 2 or not _distinct_rows(cands, of_type):
+    if len(of_type) < MIN_SEVERAL or not _distinct_rows(cands, of_type):
         return None
-    if kind == "bottom":
-        return {of_type[-1]}
-    if kind == "top":
-        return {of_type[0]}
-    if kind == "ordinal":
-        return {of_type[ordinal]} if ordinal < len(of_type) else None
-    raise AssertionError(kind)
+    return of_type
 
 
-def draw(t: RequestTemplates, kind: str, cands: Sequence[Candidate], rng: random.Random,
+# --- pick rules: (candidates, type, label, ordinal) -> the candidates picked, None if ambiguous ---
+
+Pick = Callable[[Sequence[Candidate], str, str, int], Optional[Set[int]]]
+
+
+def _pick_single(cands: Sequence[Candidate], type_: str, label: str, ordinal: int) -> Optional[Set[int]]:
+    """The one candidate of the type, or none of them; None if there are several."""
+    of_type = _top_down(cands, type_)
+    return set(of_type) if len(of_type) <= 1 else None
+
+
+def _pick_all(cands: Sequence[Candidate], type_: str, label: str, ordinal: int) -> Optional[Set[int]]:
+    """Every candidate of the type, when there are at least two."""
+    of_type = _top_down(cands, type_)
+    return set(of_type) if len(of_type) >= MIN_SEVERAL else None
+
+
+def _labelled(any_type: bool) -> Pick:
+    """The rule picking the one candidate shown with the label: of the type, or of any type if `any_type`."""
+    def pick(cands: Sequence[Candidate], type_: str, label: str, ordinal: int) -> Optional[Set[int]]:
+        hits = {i for i, c in enumerate(cands) if c.label.lower() == label.lower() and (any_type or c.type == type_)}
+        return hits if len(hits) == 1 else None
+    return pick
+
+
+def _pick_bottom(cands: Sequence[Candidate], type_: str, label: str, ordinal: int) -> Optional[Set[int]]:
+    """The lowest candidate of the type."""
+    rows = _rows(cands, type_)
+    return None if rows is None else {rows[-1]}
+
+
+def _pick_top(cands: Sequence[Candidate], type_: str, label: str, ordinal: int) -> Optional[Set[int]]:
+    """The highest candidate of the type."""
+    rows = _rows(cands, type_)
+    return None if rows is None else {rows[0]}
+
+
+def _pick_ordinal(cands: Sequence[Candidate], type_: str, label: str, ordinal: int) -> Optional[Set[int]]:
+    """The ordinal-th candidate of the type, counting from the top."""
+    rows = _rows(cands, type_)
+    return {rows[ordinal]} if rows is not None and ordinal < len(rows) else None
+
+
+# --- parameter draws: (templates, candidates, type, rng) -> Params, None if the screen has none ---
+
+def _no_params(templates: RequestTemplates, cands: Sequence[Candidate], type_: str,
+               rng: random.Random) -> Optional[Params]:
+    """No parameters, no draw."""
+    return Params()
+
+
+def _draw_label(templates: RequestTemplates, cands: Sequence[Candidate], type_: str,
+                rng: random.Random) -> Optional[Params]:
+    """One of the descriptive labels shown with the type's candidates."""
+    labels = [c.label for c in cands if c.type == type_ and _descriptive(c.label, templates)]
+    if not labels:
+        return None
+    return Params(label=rng.choice(labels))
+
+
+def _draw_ordinal(templates: RequestTemplates, cands: Sequence[Candidate], type_: str,
+                  rng: random.Random) -> Optional[Params]:
+    """A position among the type's candidates that the templates have an ordinal word for."""
+    n = len(_top_down(cands, type_))
+    if n < MIN_SEVERAL:
+        return None
+    return Params(ordinal=rng.randrange(min(n, len(templates.ordinals))))
+
+
+@dataclass(frozen=True)
+class SubKind:
+    """One kind of reference: its label in the data, its mention slots, its parameters and its rule."""
+
+    name: str
+    drawn_as: str  # the RequestKind that draws it
+    reference: str  # the reference kind the example is labelled with
+    slots: Tuple[str, ...]  # slots its mention texts may use
+    pick: Pick
+    params: Callable[[RequestTemplates, Sequence[Candidate], str, random.Random], Optional[Params]] = _no_params
+
+
+# Order matters: it is the order of the load error's list, and of the choice among a kind's sub-kinds.
+SUB_KINDS: Tuple[SubKind, ...] = (
+    SubKind("type", "type", "type", ("noun",), _pick_single),
+    SubKind("multi", "multi", "multi", ("nouns",), _pick_all),
+    SubKind("label", "label", "descriptive", ("noun", "label"), _labelled(any_type=False), _draw_label),
+    SubKind("bare_label", "label", "descriptive", ("label",), _labelled(any_type=True), _draw_label),
+    SubKind("bottom", "spatial", "spatial", ("noun",), _pick_bottom),
+    SubKind("top", "spatial", "spatial", ("noun",), _pick_top),
+    SubKind("ordinal", "spatial", "positional", ("noun", "ordinal"), _pick_ordinal, _draw_ordinal),
+    SubKind("none", "none", "none", ("noun",), _pick_single),
+)
+SUBS: Dict[str, SubKind] = {s.name: s for s in SUB_KINDS}
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What feasibility tests read off a screen."""
+
+    count: Counter  # candidates per entity type the templates know
+    labelled: Set[str]  # types with at least one descriptive label
+    absent: Sequence[str]  # known types no candidate has
+
+
+def _present(test: Callable[[Tally, str], bool]) -> Callable[[Tally], List[str]]:
+    """The known types on the screen that pass the test, sorted."""
+    return lambda tally: sorted(type_ for type_ in tally.count if test(tally, type_))
+
+
+def _absent(tally: Tally) -> List[str]:
+    """The types no candidate has, in the caller's order."""
+    return list(tally.absent)
+
+
+def _only(templates: RequestTemplates, type_: str, subs: Sequence[str], rng: random.Random) -> str:
+    """The kind's one sub-kind, no draw."""
+    (sub,) = subs
+    return sub
+
+
+def _uniform(templates: RequestTemplates, type_: str, subs: Sequence[str], rng: random.Random) -> str:
+    """Any of the kind's sub-kinds, equally likely."""
+    return rng.choice(list(subs))
+
+
+def _label_or_bare(templates: RequestTemplates, type_: str, subs: Sequence[str], rng: random.Random) -> str:
+    """The label alone for some requests on types that allow it (bare_label: true), else label with noun."""
+    allowed = templates.types[type_].get("bare_label")
+    return "bare_label" if allowed and rng.random() < BARE_LABEL_SHARE else "label"
+
+
+@dataclass(frozen=True)
+class RequestKind:
+    """A kind the mix draws: the types it can be about on a screen and how it picks its sub-kind."""
+
+    name: str
+    types: Callable[[Tally], List[str]]  # candidates for the request's type, in the order drawn from
+    choose: Callable[[RequestTemplates, str, Sequence[str], random.Random], str]  # (.., type, its sub-kinds, rng)
+    refers: bool = True  # False: about an absent type, so it must pick nothing
+
+    @property
+    def subs(self) -> Tuple[str, ...]:
+        """Its sub-kinds, in SUB_KINDS order."""
+        return tuple(s.name for s in SUB_KINDS if s.drawn_as == self.name)
+
+
+REQUEST_KINDS: Tuple[RequestKind, ...] = (
+    RequestKind("type", _present(lambda tally, type_: tally.count[type_] == 1), _only),
+    RequestKind("label", _present(lambda tally, type_: type_ in tally.labelled), _label_or_bare),
+    RequestKind("spatial", _present(lambda tally, type_: tally.count[type_] >= MIN_SEVERAL), _uniform),
+    RequestKind("multi", _present(lambda tally, type_: tally.count[type_] >= MIN_SEVERAL), _only),
+    RequestKind("none", _absent, _only, refers=False),
+)
+KINDS = tuple(k.name for k in REQUEST_KINDS)
+KIND: Dict[str, RequestKind] = {k.name: k for k in REQUEST_KINDS}
+REFERENCE = {s.name: s.reference for s in SUB_KINDS}
+
+
+def load(folder: Path) -> RequestTemplates:
+    """The request templates in a folder, every mention checked against its sub-kind's slots."""
+    path = folder / REQUESTS_FILE
+    data = load_yaml(folder, REQUESTS_FILE)
+    types = require(data, "types", dict, str(path))
+    for name, spec in types.items():
+        for verb in require(spec, "verbs", list, f"{path}: types.{name}"):
+            check_slots(verb, ["ref"], f"{path}: types.{name}.verbs")
+    mentions = {k: [str(x) for x in v] for k, v in require(data, "mentions", dict, str(path)).items()}
+    for sub, texts in mentions.items():
+        if sub not in SUBS:
+            raise UserError(f"{path}: mentions.{sub}: unknown kind (known: {', '.join(SUBS)})")
+        for text in texts:
+            check_slots(text, SUBS[sub].slots, f"{path}: mentions.{sub}")
+    return RequestTemplates([str(o) for o in data.get("ordinals") or []], types,
+                            {str(w).lower() for w in data.get("label_stopwords") or []},
+                            [str(p) for p in data.get("prefixes") or [""]], mentions)
+
+
+def select(sub: str, cands: Sequence[Candidate], type_: str, label: str = "", ordinal: int = 0) -> Optional[Set[int]]:
+    """The candidates a reference picks; None when the reference would be ambiguous on this screen."""
+    if sub not in SUBS:
+        raise ValueError(f"unknown sub-kind {sub!r} (known: {', '.join(SUBS)})")
+    return SUBS[sub].pick(cands, type_, label, ordinal)
+
+
+def _tally(templates: RequestTemplates, cands: Sequence[Candidate], absent_types: Sequence[str]) -> Tally:
+    """Counts, labelled types and absent types of a screen, for the feasibility tests."""
+    return Tally(Counter(c.type for c in cands if c.type in templates.types),
+                 {c.type for c in cands if _descriptive(c.label, templates)}, absent_types)
+
+
+def draw(templates: RequestTemplates, kind: str, cands: Sequence[Candidate], rng: random.Random,
          absent_types: Sequence[str]) -> Optional[Drawn]:
     """One request of a kind on these candidates, or None when this screen does not allow it."""
-    if kind == "none":
-        if not absent_types:
-            return None
-        type_, sub = rng.choice(list(absent_types)), "none"
-        params: Dict[str, object] = {}
-    else:
-        count = Counter(c.type for c in cands if c.type in t.types)
-        labelled = {c.type for c in cands if c.label and c.label.lower() not in t.stopwords}
-        feasible = {"label": lambda ty: ty in labelled, "spatial": lambda ty: count[ty] >= 2,
-                    "multi": lambda ty: count[ty] >= 2, "type": lambda ty: count[ty] == 1}[kind]
-        present = sorted(ty for ty in count if feasible(ty))
-        if not present:
-            return None
-        type_ = rng.choice(present)
-        if kind == "spatial":
-            sub = rng.choice(["bottom", "top", "ordinal"])
-        elif kind == "label":
-            sub = "bare_label" if t.types[type_].get("bare_label") and rng.random() < 0.5 else "label"
-        else:
-            sub = kind
-        params = {}
-        if sub in ("label", "bare_label"):
-            labelled = [c.label for c in cands if c.type == type_ and c.label and c.label.lower() not in t.stopwords]
-            if not labelled:
-                return None
-            params["label"] = rng.choice(labelled)
-        if sub == "ordinal":
-            n = len(_top_down(cands, type_))
-            if n < 2:
-                return None
-            params["ordinal"] = rng.randrange(min(n, len(t.ordinals)))
-    targets = select(sub, cands, type_, str(params.get("label", "")), int(params.get("ordinal", 0)))
-    if targets is None or (kind == "none") != (not targets):
+    request_kind = KIND[kind]
+    types = request_kind.types(_tally(templates, cands, absent_types))
+    if not types:
         return None
-    spec = t.types[type_]
-    k = rng.randrange(len(t.mentions[sub]))
-    values = {"noun": spec["noun"], "nouns": spec["nouns"], "label": str(params.get("label", "")).lower()}
-    if "ordinal" in params:
-        values["ordinal"] = t.ordinals[int(params["ordinal"])]
-    ref = fill(t.mentions[sub][k], values)
-    query = sentence(rng.choice(t.prefixes), fill(rng.choice(spec["verbs"]), {"ref": ref}), "")
-    return Drawn(query, frozenset(targets), f"screen/{sub}/{k}/{type_}", REFERENCE[sub], sub, type_,
-                 str(params.get("label", "")), int(params.get("ordinal", 0)))
+    type_ = rng.choice(types)
+    sub = SUBS[request_kind.choose(templates, type_, request_kind.subs, rng)]
+    params = sub.params(templates, cands, type_, rng)
+    if params is None:
+        return None
+    ordinal = params.ordinal or 0
+    targets = select(sub.name, cands, type_, params.label, ordinal)
+    if targets is None or request_kind.refers != bool(targets):
+        return None
+    spec = templates.types[type_]
+    texts = templates.mentions[sub.name]
+    mention_index = rng.randrange(len(texts))
+    values = {"noun": spec["noun"], "nouns": spec["nouns"], "label": params.label.lower()}
+    if params.ordinal is not None:
+        values["ordinal"] = templates.ordinals[params.ordinal]
+    ref = fill(texts[mention_index], values)
+    query = sentence(rng.choice(templates.prefixes), fill(rng.choice(spec["verbs"]), {"ref": ref}), "")
+    template = f"screen/{sub.name}/{mention_index}/{type_}"
+    return Drawn(query, frozenset(targets), template, sub.reference, sub.name, type_, params.label, ordinal)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
+from datagen.errors import UserError
 from datagen.screen.model import Box
-from datagen.screen.requests import Candidate, draw, load, select
+from datagen.screen.requests import (KINDS, REFERENCE, REQUEST_KINDS, REQUESTS_FILE, SUB_KINDS, Candidate, draw, load,
+                                     select)
 from datagen.templates import builtin_dir
 
 
@@ -15,6 +19,9 @@ def c(type_, label, y, x=10.0):
 
 SCREEN = [c("PhoneNumber", "Sales", 100), c("PhoneNumber", "Support", 140), c("EmailAddress", "Support", 180),
           c("Uri", "", 220), c("PhoneNumber", "Fax", 300)]
+# listed out of order: picks go by position on the screen, not by list index
+SHUFFLED = [c("PhoneNumber", "", 300), c("PhoneNumber", "", 100), c("Uri", "", 50), c("PhoneNumber", "", 200)]
+SAME_ROW = [c("PhoneNumber", "", 100, x=10), c("PhoneNumber", "", 102, x=300)]
 
 
 def test_rules():
@@ -32,10 +39,97 @@ def test_rules():
     assert select("ordinal", SCREEN, "PhoneNumber", ordinal=1) == {1}
 
 
+def test_type_picks_the_only_one():
+    assert select("type", SHUFFLED, "Uri") == {2}
+    assert select("type", SHUFFLED, "PhoneNumber") is None
+    assert select("type", SHUFFLED, "EmailAddress") == set()  # draw then rejects it: nothing to refer to
+
+
+def test_none_picks_nothing_of_an_absent_type():
+    assert select("none", SHUFFLED, "EmailAddress") == set()
+    assert select("none", SHUFFLED, "Uri") == {2}  # present: draw rejects a "none" request about it
+    assert select("none", SHUFFLED, "PhoneNumber") is None
+
+
+def test_multi_picks_all_of_two_or_more():
+    assert select("multi", SHUFFLED, "PhoneNumber") == {0, 1, 3}
+    assert select("multi", SAME_ROW, "PhoneNumber") == {0, 1}  # rows do not matter for "all"
+    assert select("multi", SHUFFLED, "Uri") is None
+    assert select("multi", SHUFFLED, "EmailAddress") is None
+
+
+def test_label_picks_the_one_of_the_type_with_the_label():
+    assert select("label", SCREEN, "PhoneNumber", "SUPPORT") == {1}  # the e-mail saying Support is another type
+    assert select("label", SCREEN, "Uri", "Support") is None
+    twice = [c("PhoneNumber", "Sales", 100), c("PhoneNumber", "sales", 200)]
+    assert select("label", twice, "PhoneNumber", "Sales") is None
+
+
+def test_bare_label_picks_the_one_with_the_label_of_any_type():
+    assert select("bare_label", SCREEN, "PhoneNumber", "sales") == {0}
+    assert select("bare_label", SCREEN, "EmailAddress", "Sales") == {0}  # the label alone names no type
+    assert select("bare_label", SCREEN, "PhoneNumber", "Billing") is None
+
+
+def test_bottom_and_top_go_by_position():
+    assert select("bottom", SHUFFLED, "PhoneNumber") == {0}
+    assert select("top", SHUFFLED, "PhoneNumber") == {1}
+    assert select("bottom", SHUFFLED, "Uri") is None  # one link is not "the link at the bottom"
+    assert select("top", SHUFFLED, "Uri") is None
+
+
+def test_ordinal_counts_from_the_top():
+    assert [select("ordinal", SHUFFLED, "PhoneNumber", ordinal=n) for n in range(4)] == [{1}, {3}, {0}, None]
+    assert select("ordinal", SAME_ROW, "PhoneNumber", ordinal=0) is None
+    assert select("ordinal", SHUFFLED, "Uri", ordinal=0) is None
+
+
 def test_spatial_needs_distinct_rows():
-    same_row = [c("PhoneNumber", "", 100, x=10), c("PhoneNumber", "", 102, x=300)]
-    assert select("bottom", same_row, "PhoneNumber") is None
-    assert select("top", same_row, "PhoneNumber") is None
+    assert select("bottom", SAME_ROW, "PhoneNumber") is None
+    assert select("top", SAME_ROW, "PhoneNumber") is None
+
+
+def test_unknown_sub_kind_is_an_error():
+    with pytest.raises(ValueError, match="unknown sub-kind 'middle'"):
+        select("middle", SCREEN, "PhoneNumber")
+
+
+def test_records_fit_together():
+    assert KINDS == ("type", "label", "spatial", "multi", "none")
+    assert REFERENCE == {"type": "type", "multi": "multi", "label": "descriptive", "bare_label": "descriptive",
+                         "bottom": "spatial", "top": "spatial", "ordinal": "positional", "none": "none"}
+    assert {k.name: k.subs for k in REQUEST_KINDS} == {
+        "type": ("type",), "label": ("label", "bare_label"), "spatial": ("bottom", "top", "ordinal"),
+        "multi": ("multi",), "none": ("none",)}
+    assert {s.drawn_as for s in SUB_KINDS} == set(KINDS)
+    assert set(load(builtin_dir("templates")).mentions) == {s.name for s in SUB_KINDS}
+
+
+def _templates(tmp_path, mentions: str):
+    (tmp_path / REQUESTS_FILE).write_text("types:\n  Uri: {noun: link, nouns: links, verbs: ['open {ref}']}\n"
+                                          f"mentions:\n{mentions}")
+    return load(tmp_path)
+
+
+def test_load_checks_mentions_against_their_sub_kind(tmp_path):
+    ok = _templates(tmp_path, "  ordinal: ['the {ordinal} {noun}']\n")
+    assert ok.mentions == {"ordinal": ["the {ordinal} {noun}"]}
+    with pytest.raises(UserError, match="mentions.middle: unknown kind"):
+        _templates(tmp_path, "  middle: ['the {noun} in the middle']\n")
+    with pytest.raises(UserError, match="unknown slot '{ordinal}'"):
+        _templates(tmp_path, "  top: ['the {ordinal} {noun}']\n")
+    with pytest.raises(UserError, match="unknown slot '{noun}'"):
+        _templates(tmp_path, "  bare_label: ['the {label} {noun}']\n")
+
+
+def test_draw_declines_what_the_screen_does_not_allow():
+    t = load(builtin_dir("templates"))
+    rng = random.Random(0)
+    assert draw(t, "none", SCREEN, rng, []) is None
+    assert draw(t, "type", SAME_ROW, rng, []) is None  # two numbers, no single one
+    assert draw(t, "spatial", [c("Uri", "", 100)], rng, []) is None
+    assert draw(t, "label", [c("PhoneNumber", "phone", 100), c("Uri", "", 200)], rng, []) is None  # stopword only
+    assert rng.random() == random.Random(0).random()  # and drew nothing while declining
 
 
 def test_drawn_requests_pick_what_the_rules_pick():
@@ -53,3 +147,30 @@ def test_drawn_requests_pick_what_the_rules_pick():
         if got.sub == "none":
             assert not got.targets and got.type in ("PostalAddress", "DateTime")
     assert made > 100
+
+
+def test_draws_are_pinned():
+    """The first request of each sub-kind in a seeded run, as the code before the per-kind records drew them."""
+    t = load(builtin_dir("templates"))
+    rng = random.Random(0)
+    first = {}
+    for _ in range(300):
+        kind = rng.choice(["type", "label", "spatial", "multi", "none"])
+        got = draw(t, kind, SCREEN, rng, ["PostalAddress", "DateTime"])
+        if got is not None and got.sub not in first:
+            first[got.sub] = (got.query, sorted(got.targets), got.template, got.reference, got.type, got.label,
+                              got.ordinal)
+    assert first == {
+        "multi": ("Copy these numbers", [0, 1, 4], "screen/multi/0/PhoneNumber", "multi", "PhoneNumber", "", 0),
+        "none": ("Get directions to the address", [], "screen/none/0/PostalAddress", "none", "PostalAddress", "", 0),
+        "type": ("Open the link", [3], "screen/type/1/Uri", "type", "Uri", "", 0),
+        "top": ("Can you text the number at the top", [0], "screen/top/0/PhoneNumber", "spatial", "PhoneNumber", "", 0),
+        "bottom": ("Dial the number at the bottom", [4], "screen/bottom/0/PhoneNumber", "spatial", "PhoneNumber", "",
+                   0),
+        "ordinal": ("Ok, copy the second number", [1], "screen/ordinal/0/PhoneNumber", "positional", "PhoneNumber", "",
+                    1),
+        "label": ("Please email the email address for support", [2], "screen/label/1/EmailAddress", "descriptive",
+                  "EmailAddress", "Support", 0),
+        "bare_label": ("Text fax", [4], "screen/bare_label/0/PhoneNumber", "descriptive", "PhoneNumber", "Fax", 0),
+    }
+    assert rng.random() == 0.8189825824874795  # the run drew exactly as many numbers as before
