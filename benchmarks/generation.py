@@ -40,7 +40,7 @@ SUBSETS = ("conversational", "synthetic")
 
 
 class Counted:
-    """Mixed into a pool class: counts the entities made with Faker (every `Generator.make` call of
+    """Mixed into a pool class: counts the entities made with Faker (every `EntityMaker.make` call of
     its generators, rejected ones included) and the entities `draw` handed to the items."""
 
     def __init__(self, *args, **kwargs):
@@ -56,7 +56,7 @@ class Counted:
             self.faker_entities += 1
             return make(source)
 
-        gen.make = counted_make  # Pools.pool and Generator.make_checked both call gen.make
+        gen.make = counted_make  # Pools.pool and EntityMaker.make_checked both call gen.make
         return gen
 
     def draw(self, name, rng, k=1, source="conversation"):

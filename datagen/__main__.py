@@ -18,7 +18,8 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import ConfigCompositionException, HydraException, MissingConfigException
-from omegaconf import DictConfig, OmegaConf
+import yaml
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from datagen.config import register_configs, validate
@@ -31,6 +32,7 @@ _INFO_FLAGS = {"--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "-
 _FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
                      "--config-dir", "-cd", "--experimental-rerun", "--info", "-i"}
 
+HELP_WIDTH = 10**6  # --help prints each value on one line
 register_configs()
 
 
@@ -137,7 +139,8 @@ def help_text(*, _root_: DictConfig) -> str:
                 lines.append(f"{pad}{key}:{comment}")
                 walk(value, full, depth + 1)
             else:
-                shown = OmegaConf.to_yaml({"v": value._value()}).strip()[len("v: "):]
+                raw = OmegaConf.to_container(value) if isinstance(value, ListConfig) else value._value()
+                shown = yaml.safe_dump(raw, default_flow_style=True, width=HELP_WIDTH).strip().removesuffix("\n...")
                 lines.append(f"{pad}{key}: {shown}{comment}")
 
     walk(cfg, "", 0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Mapping, Sequence
+from typing import TYPE_CHECKING, Dict, FrozenSet, Mapping, Sequence
 
 import pyarrow.compute as pc
 
@@ -67,9 +67,6 @@ class Scoreboard:
         self.hits: Dict[str, Dict[str, int]] = defaultdict(lambda: {b: 0 for b in BASELINES})
         self.total: Dict[str, int] = defaultdict(int)
 
-    def add(self, row: dict) -> None:
-        self._score(row["subset"], row["query"], [e["type"] for e in row["entities"]], row["targets"])
-
     def _score(self, sub: str, query: str, types: Sequence[str], targets: Sequence[int]) -> None:
         gold = frozenset(targets)
         self.total[sub] += 1
@@ -89,10 +86,3 @@ class Scoreboard:
 
     def accuracy(self) -> Dict[str, Dict[str, float]]:
         return {sub: {b: round(self.hits[sub][b] / n, 4) for b in BASELINES} for sub, n in sorted(self.total.items()) if n}
-
-
-def score(rows: List[dict], intents: Mapping[str, FrozenSet[str]]) -> Dict[str, Dict[str, float]]:
-    board = Scoreboard(intents)
-    for r in rows:
-        board.add(r)
-    return board.accuracy()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
@@ -25,26 +25,14 @@ from datagen.screen.detect import DetectSettings
 from datagen.screen.lines import LineSettings
 from datagen.screen.ocr import OcrSettings
 from datagen.screen.render import RenderSettings
-from datagen.settings import Accepts, Settings, check_tree, group, number, one_of, setting
+from datagen.screen.requests import ScreenMix
+from datagen.settings import SHARE, Accepts, Settings, Shares, check_tree, group, number, one_of, setting
 
 SUBSETS = ("conversational", "synthetic", "screen", "unseen")  # also the order subsets are made and written in
 SPLITS = ("train", "validation", "test")
 COUNT = number(0, what="an integer")
 AT_LEAST_ONE = number(1, what="an integer")
-SHARE = number(0, what="a share")
 MAX_CANDIDATES = 20  # longest list a conversational request is written about
-
-
-class Shares(Settings):
-    """Fields that are shares of one whole: each >= 0, together 1."""
-
-    TOLERANCE: ClassVar[float] = 1e-6
-
-    def problems(self) -> Iterable[Tuple[str, Any, str]]:
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        total = sum(values.values())
-        if abs(total - 1.0) > self.TOLERANCE:
-            yield "", values, f"shares summing to 1 (they sum to {total:g})"
 
 
 @dataclass
@@ -114,17 +102,6 @@ class UnseenConfig(Settings):
     max_candidates: int = setting(10, "entities in the shown list, at most", number(1, MAX_CANDIDATES, "an integer"))
 
     problems = ConversationalConfig.problems
-
-
-@dataclass
-class ScreenMix(Shares):
-    """Share of screen requests per kind of reference; must sum to 1."""
-
-    type: float = setting(0.25, '"call this number"', SHARE)
-    label: float = setting(0.25, '"email support", "call the sales line"', SHARE)
-    spatial: float = setting(0.2, '"the number at the bottom", "the second address"', SHARE)
-    multi: float = setting(0.15, '"save these numbers"', SHARE)
-    none: float = setting(0.15, "nothing on the screen fits", SHARE)
 
 
 @dataclass

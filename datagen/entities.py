@@ -160,7 +160,7 @@ class _Rejected(Exception):
     """A drawn value failed its check (invalid phone number, unparseable address)."""
 
 
-class Generator:
+class EntityMaker:
     """Makes one entity of a type from a seeded Faker instance (the slow, exact path)."""
 
     def __init__(self, etype: EntityType, fake: Faker, locale: str, where: str):
@@ -239,9 +239,9 @@ class Pools:
         if name not in self.types:
             raise UserError(f"{where}: unknown entity type '{name}' (known: {', '.join(sorted(self.types))})")
 
-    def generator(self, name: str, seed_path: Sequence[object]) -> Generator:
+    def generator(self, name: str, seed_path: Sequence[object]) -> EntityMaker:
         self._fake.seed_instance(derive(self.seed, "pool", self.locale, name, *seed_path))
-        return Generator(self.types[name], self._fake, self.locale, f"{self.path}: {name}")
+        return EntityMaker(self.types[name], self._fake, self.locale, f"{self.path}: {name}")
 
     def sizes(self) -> Dict[str, int]:
         """Entities per pool built so far."""

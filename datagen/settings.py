@@ -94,6 +94,21 @@ class Settings:
         return ()
 
 
+SHARE = number(0, what="a share")
+
+
+class Shares(Settings):
+    """Settings that are shares of one whole (a mix, splits): each >= 0, together 1."""
+
+    TOLERANCE: ClassVar[float] = 1e-6
+
+    def problems(self) -> Iterable[Tuple[str, Any, str]]:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        total = sum(values.values())
+        if abs(total - 1.0) > self.TOLERANCE:
+            yield "", values, f"shares summing to 1 (they sum to {total:g})"
+
+
 def _show(value: Any) -> str:
     return repr(list(value) if isinstance(value, tuple) else value)
 

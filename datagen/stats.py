@@ -18,14 +18,6 @@ def new_counts() -> Dict[str, Counter]:
     return defaultdict(Counter)
 
 
-def count_row(counts: Dict[str, Counter], split: str, reference: str, domain: str, n_targets: int) -> None:
-    """Count one written example."""
-    counts["splits"][split] += 1
-    counts["reference"][reference] += 1
-    counts["domain"][domain] += 1
-    counts["targets"][n_targets] += 1
-
-
 def count_table(counts: Dict[str, Counter], table: "pa.Table", split: Optional[str] = None) -> None:
     """Count the examples of a table (the split given, or each row's own from a journal's split column)."""
     if split is None:

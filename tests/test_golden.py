@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from datagen import conversational, synthetic
-from datagen.config import ReferenceMix
+from datagen.config import ConversationalConfig, SyntheticConfig
 from datagen.entities import Pools
 from datagen.templates import builtin_dir
 
@@ -14,12 +12,12 @@ T = builtin_dir("templates")
 
 def _first_queries():
     pools = Pools(T, "en_US", seed=0, size=400)
-    conv = conversational.Generator(conversational.load(T, pools), pools, "conversational",
-                                    ["business", "contact", "address", "media", "mixed"], asdict(ReferenceMix()),
-                                    2, 10, 1, 50)
-    syn = synthetic.Generator(synthetic.load(T, pools), pools, 1, 5, 50)
-    return ([(e.query, sorted(e.targets)) for i in range(4) for e in conv.item(0, i)[0]],
-            [(e.query, sorted(e.targets)) for i in range(3) for e in syn.item(0, i)[0]])
+    conv = conversational.ConversationalGenerator(conversational.load(T, pools), pools, "conversational",
+                                                  ["business", "contact", "address", "media", "mixed"],
+                                                  ConversationalConfig())
+    syn = synthetic.SyntheticGenerator(synthetic.load(T, pools), pools, SyntheticConfig())
+    return ([(e.query, sorted(e.targets)) for i in range(4) for e in conv.item(0, i).examples],
+            [(e.query, sorted(e.targets)) for i in range(3) for e in syn.item(0, i).examples])
 
 
 def test_golden_sequences():

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from datagen.errors import UserError
 from datagen.example import sentence
 from datagen.screen.model import Box
+from datagen.settings import SHARE, Shares, setting
 from datagen.templates import check_slots, fill, load_yaml, require
 
 REQUESTS_FILE = "screen_requests.yaml"
@@ -237,6 +238,8 @@ class RequestKind:
     """A kind the mix draws: the types it can be about on a screen and how it picks its sub-kind."""
 
     name: str
+    share: float  # default share of requests of this kind (screen.mix.<name>)
+    example: str  # what such a request says (the help of its screen.mix key)
     types: Callable[[Tally], List[str]]  # candidates for the request's type, in the order drawn from
     choose: Callable[[RequestTemplates, str, Sequence[str], random.Random], str]  # (.., type, its sub-kinds, rng)
     refers: bool = True  # False: about an absent type, so it must pick nothing
@@ -248,14 +251,21 @@ class RequestKind:
 
 
 REQUEST_KINDS: Tuple[RequestKind, ...] = (
-    RequestKind("type", _present(lambda tally, type_: tally.count[type_] == 1), _only),
-    RequestKind("label", _present(lambda tally, type_: type_ in tally.labelled), _label_or_bare),
-    RequestKind("spatial", _present(lambda tally, type_: tally.count[type_] >= MIN_SEVERAL), _uniform),
-    RequestKind("multi", _present(lambda tally, type_: tally.count[type_] >= MIN_SEVERAL), _only),
-    RequestKind("none", _absent, _only, refers=False),
+    RequestKind("type", 0.25, '"call this number"', _present(lambda tally, type_: tally.count[type_] == 1), _only),
+    RequestKind("label", 0.25, '"email support", "call the sales line"',
+                _present(lambda tally, type_: type_ in tally.labelled), _label_or_bare),
+    RequestKind("spatial", 0.2, '"the number at the bottom", "the second address"',
+                _present(lambda tally, type_: tally.count[type_] >= MIN_SEVERAL), _uniform),
+    RequestKind("multi", 0.15, '"save these numbers"',
+                _present(lambda tally, type_: tally.count[type_] >= MIN_SEVERAL), _only),
+    RequestKind("none", 0.15, "nothing on the screen fits", _absent, _only, refers=False),
 )
 KINDS = tuple(k.name for k in REQUEST_KINDS)
 KIND: Dict[str, RequestKind] = {k.name: k for k in REQUEST_KINDS}
+# screen.mix: one share per kind, made from the records (a new kind is one record, its share included)
+ScreenMix = make_dataclass("ScreenMix", [(k.name, float, setting(k.share, k.example, SHARE)) for k in REQUEST_KINDS],
+                           bases=(Shares,))
+ScreenMix.__doc__ = "Share of screen requests per kind of reference (REQUEST_KINDS); must sum to 1."
 REFERENCE = {s.name: s.reference for s in SUB_KINDS}
 
 
