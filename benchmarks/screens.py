@@ -41,7 +41,7 @@ import pyarrow.parquet as pq
 from hydra import compose, initialize_config_dir
 
 import datagen.run
-from datagen.config import register_configs
+from datagen.config import load, register_configs
 from datagen.entities import _SHARED
 from datagen.screen.ocr import Ocr, OcrSettings
 from datagen.templates import builtin_dir
@@ -125,8 +125,7 @@ def main(argv: List[str] = None) -> None:
         w2 = timed_run(n, os.path.join(tmp, "w2"), workers=2)
         print(f"workers=2: {n} screens in {w2:.2f} s", flush=True)
 
-        o = compose_cfg(n, out1, 1, None).screen.ocr
-        settings = OcrSettings(psm=o.psm, oem=o.oem, lang=o.lang, tesseract=o.tesseract)
+        settings = load(compose_cfg(n, out1, 1, None)).screen.ocr  # the run's own OCR settings
         n_tess, t_tess = tesseract_alone(out1, tmp, settings)
         print(f"tesseract alone (2 processes): {n_tess} images in {t_tess:.2f} s", flush=True)
 

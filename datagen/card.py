@@ -84,8 +84,8 @@ def _screen_section(sc: Dict[str, Any]) -> str:
     """Screen-to-text quality: entity detection against what was rendered, line grouping, OCR time."""
     m, ls = sc.get("metrics", {}), sc["lines"]
     out = ["## Screen text quality\n",
-           f"Lines: mode `{ls['mode']}`, margin {ls['margin']} ({ls['unit']}, reference {ls['reference']}), word gap "
-           f"{ls['word_gap']}; OCR: {sc['ocr_engine']}. Entity recall/precision: detected entities matched to "
+           "Lines (screen.lines): " + ", ".join(f"{k} `{v}`" for k, v in ls.items()) +
+           f"; OCR: {sc['ocr_engine']}. Entity recall/precision: detected entities matched to "
            "rendered ones (box IoU and text similarity). Line F1: pairwise F1 of 'same line' over OCR text elements "
            "against the rendered rows; `tesseract` groups by Tesseract's own line ids instead (baseline).\n"]
     rows = [["all", sc["screens"], m.get("entity_recall"), m.get("entity_precision"), m.get("line_f1"),

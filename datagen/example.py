@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
-from datagen.entities import Entity
+if TYPE_CHECKING:  # the screen requests (read with the config) use sentence() without Faker
+    from datagen.entities import Entity
 
 
 @dataclass(frozen=True)
@@ -14,7 +15,7 @@ class Example:
 
     subset: str
     query: str
-    entities: Sequence[Entity]
+    entities: Sequence["Entity"]
     targets: frozenset
     reference: str  # positional, descriptive, type, spatial, deictic, multi, none
     domain: str

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import ClassVar, Dict, List, Optional, Sequence, Tuple
 
 from rapidfuzz import fuzz
-from shapely.geometry import box as shapely_box
 
 from datagen.screen.model import Box, Detection, Element, TruthElement
 from datagen.settings import Settings, number, setting
@@ -59,6 +58,8 @@ def truth_entities(truth: Sequence[TruthElement]) -> List[TruthEntity]:
 
 
 def _poly(b: Box):
+    from shapely.geometry import box as shapely_box  # imported when used: reading the config needs no shapely
+
     return shapely_box(b.x0, b.y0, b.x1, b.y1)
 
 

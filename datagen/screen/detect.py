@@ -67,6 +67,8 @@ PRIORITY = ("EmailAddress", "Uri", "PhoneNumber", "PostalAddress", "DateTime")
 TYPES = PRIORITY
 LENIENCIES = ("POSSIBLE", "VALID", "STRICT_GROUPING", "EXACT_GROUPING")
 ADDRESS_COUNTRIES = ("US", "CA", "GB")  # the countries pyap has rules for
+BELOW_ALIGN = 1.0  # an element "directly below" has its left edge within this many median heights
+BELOW_GAP = (-0.5, 1.5)  # ... and its top this many median heights from the bottom of the one above
 
 
 @dataclass
@@ -283,10 +285,10 @@ def _below(elements: Sequence[Element]) -> Dict[int, int]:
     for i, a in enumerate(elements):
         best: Optional[Tuple[float, float, int]] = None
         for j, b in enumerate(elements):
-            if j == i or abs(b.box.x0 - a.box.x0) > h:
+            if j == i or abs(b.box.x0 - a.box.x0) > BELOW_ALIGN * h:
                 continue
             gap = b.box.y0 - a.box.y1
-            if -0.5 * h <= gap <= 1.5 * h and b.box.cy > a.box.cy:
+            if BELOW_GAP[0] * h <= gap <= BELOW_GAP[1] * h and b.box.cy > a.box.cy:
                 key = (b.box.y0, abs(b.box.x0 - a.box.x0), j)
                 if best is None or key < best:
                     best = key

@@ -27,9 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import ClassVar, List, Optional, Tuple
 
-import pytesseract
 from PIL import Image
-from pytesseract import Output
 
 from datagen.errors import ItemError, UserError
 from datagen.screen.model import Box, Word
@@ -115,10 +113,10 @@ class Ocr:
         try:
             prepared = _prepare(image)
             data = self._image_to_data(png if png is not None and prepared is image else encode_png(prepared))
-        except pytesseract.TesseractNotFoundError:
+        except _pytesseract().TesseractNotFoundError:
             raise UserError(
                 f"{SETTING}.tesseract: the Tesseract binary {self._cmd} has gone away") from None
-        except pytesseract.TesseractError as e:
+        except _pytesseract().TesseractError as e:
             raise ItemError("ocr_failed", f"tesseract exit {e.status}: {e.message}") from None
         except (OSError, ValueError, SystemError, TypeError) as e:
             raise ItemError("ocr_failed", f"{type(e).__name__}: {e}") from None
@@ -147,9 +145,10 @@ class Ocr:
         # nowhere else. That is cheap and correct for any number of Ocr objects used one after
         # the other; Ocr objects with *different* binaries used from several threads at once
         # would race on it (use processes for parallel OCR, as Tesseract is a subprocess anyway).
+        pytesseract = _pytesseract()
         pytesseract.pytesseract.tesseract_cmd = self._cmd
         return pytesseract.image_to_data(
-            path, lang=self.settings.lang, config=self._config, output_type=Output.DICT)
+            path, lang=self.settings.lang, config=self._config, output_type=pytesseract.Output.DICT)
 
     def _check_langs(self) -> None:
         cmd = [self._cmd, "--list-langs"] + (["--tessdata-dir", self._tessdata] if self._tessdata else [])
@@ -166,11 +165,19 @@ class Ocr:
         """OCR a small blank image once, so bad psm/oem/extra_config fail here, as one UserError."""
         try:
             self._image_to_data(encode_png(Image.new("L", (64, 32), 255)))
-        except pytesseract.TesseractError as e:
+        except _pytesseract().TesseractError as e:
             s = self.settings
             raise UserError(
                 f"{SETTING}: {self._engine} fails with psm={s.psm} oem={s.oem} lang={s.lang!r} "
                 f"extra_config={s.extra_config!r}: {e.message}") from None
+
+
+def _pytesseract():
+    """pytesseract, imported when first used: it imports pandas when installed (~0.2 s), which reading
+    the config (this module holds OcrSettings) need not pay."""
+    import pytesseract
+
+    return pytesseract
 
 
 def _find_binary(setting: Optional[str]) -> Tuple[str, Optional[str], str]:

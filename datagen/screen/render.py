@@ -13,14 +13,16 @@ import os
 import random
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import ClassVar, Dict, List, Sequence, Tuple
+from typing import TYPE_CHECKING, ClassVar, Dict, List, Sequence, Tuple
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from datagen.errors import UserError
-from datagen.screen.families import LaidCell, ScreenEntity
 from datagen.screen.model import Box, TruthElement
 from datagen.settings import Settings, number, setting, some_of, span
+
+if TYPE_CHECKING:  # reading the config (RenderSettings) needs neither the families nor Faker
+    from datagen.screen.families import LaidCell, ScreenEntity
 
 # typeface name -> (regular, bold) files shipped with matplotlib (DejaVu)
 FONT_FILES = {
