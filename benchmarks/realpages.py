@@ -1,0 +1,211 @@
+"""Benchmark: the screen-to-text step on real annotated web pages (../shared/realpages).
+
+The shared pages are first converted into the project's truth format (a folder of
+`N.png` + `N.truth.json`, see README "Annotated screenshots"; the PNGs are symlinked, nothing
+is copied into the repo), then every page is read by the pipeline (`datagen.screen.read`,
+default settings unless overridden) and scored with `datagen.screen.score`, the definitions of
+the shared README. In the same invocation it measures the two references on the same pages:
+
+  plain       the paper's algorithm on the OCR words themselves: word centres, greedy top to
+              bottom, a word joins the line when its centre-y is within 0.8 x the median word
+              height of the line's running mean (the same words the pipeline read);
+  tesseract   Tesseract's own lines (block, paragraph, line ids) at page segmentation mode 3
+              (a second OCR of each page).
+
+It prints, per page set: per-type recall and precision, line element-pair F1 at the default
+margin, across a margin sweep (lines regrouped from the same elements, no new OCR) and for the
+two references, and seconds per page (OCR and the whole read). Ratios and numbers, no thresholds.
+
+Run:
+    python benchmarks/realpages.py                              # both sets, every page
+    python benchmarks/realpages.py --sets desktop --limit 60    # a quick look
+    python benchmarks/realpages.py --folder /tmp/rp             # keep the converted folder
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from datagen.screen.detect import DetectSettings  # noqa: E402
+from datagen.screen.lines import LineSettings, group_lines  # noqa: E402
+from datagen.screen.model import Element  # noqa: E402
+from datagen.screen.ocr import Ocr, OcrSettings  # noqa: E402
+from datagen.screen.ocr_cache import make_ocr  # noqa: E402
+from datagen.screen.read import read_image  # noqa: E402
+from datagen.screen.score import f1, fragment_labels, line_pair_counts, score_entities, word_lines  # noqa: E402
+from datagen.screen.source import TRUTH_FORMAT, open_image, read_truth, truth_path  # noqa: E402
+
+SETS = {"desktop": "business-desktop", "mobile": "business-mobile"}
+TYPES = {"TEL": "PhoneNumber", "FAX": "PhoneNumber", "EMAIL": "EmailAddress"}
+LABELS = {"FAX": "fax"}
+ANNOTATED = ["PhoneNumber", "EmailAddress", "PostalAddress"]
+MARGINS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.3)
+PLAIN_MARGIN = 0.8  # the shared README's plain algorithm: 0.8 x median word height, running mean
+REFERENCE_PSM = 3  # Tesseract's own lines are measured at psm 3 (its page layout analysis)
+MAX_PIXELS = 40_000_000
+
+
+def convert(src: Path, dst: Path, limit: Optional[int]) -> List[Path]:
+    """The shared pages of one set as the project's annotated screenshots in `dst`; returns the images."""
+    dst.mkdir(parents=True, exist_ok=True)
+    pages = sorted(src.glob("*.json"), key=lambda p: int(p.stem))[:limit]
+    out = []
+    for page in pages:
+        doc = json.loads(page.read_text(encoding="utf-8"))
+        entities = [{"type": TYPES[e["type"]], "text": e["text"], "value": e["value"], "boxes": e["boxes"],
+                     "label": LABELS.get(e["type"], "")}
+                    for e in doc["entities"] if e["type"] in TYPES and e["boxes"]]
+        entities += [{"type": "PostalAddress", "text": g["value"], "value": g["value"], "boxes": g["boxes"]}
+                     for g in doc.get("address_groups", []) if "STREET" in g["types"] and g["boxes"]]
+        truth = {"datagen_truth": TRUTH_FORMAT, "source": doc["page"],
+                 "fragments": [{"text": ln["text"], "box": ln["box"]} for ln in doc["lines"]],
+                 "entities": entities, "annotated": ANNOTATED}
+        image = dst / f"{page.stem}.png"
+        if not image.exists():
+            os.symlink((src / f"{page.stem}.png").resolve(), image)
+        truth_path(image).write_text(json.dumps(truth), encoding="utf-8")
+        out.append(image)
+    return out
+
+
+_STATE: Dict[str, Any] = {}
+
+
+def _init(cache: Optional[str], lines: Dict[str, Any]) -> None:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    _STATE["ocr"] = make_ocr(Ocr(OcrSettings()), cache)
+    _STATE["psm3"] = make_ocr(Ocr(OcrSettings(psm=REFERENCE_PSM)), cache)
+    _STATE["lines"] = LineSettings(**lines)
+    _STATE["detect"] = DetectSettings()
+
+
+def _line_counts(truth, words, lines, members) -> Dict[str, int]:
+    return line_pair_counts(truth.fragments, fragment_labels(truth.fragments, words, word_lines(words, lines, members)))
+
+
+def page(image_path: str) -> Dict[str, Any]:
+    """Everything measured on one page (counts, so pages add up)."""
+    path = Path(image_path)
+    truth = read_truth(truth_path(path))
+    image = open_image(path.read_bytes(), MAX_PIXELS)
+    t0 = time.perf_counter()
+    read = read_image(image, _STATE["ocr"], _STATE["detect"], _STATE["lines"])
+    seconds = time.perf_counter() - t0
+    ents = score_entities(read.detections, truth)
+    members = [e.words for e in read.elements]
+    out: Dict[str, Any] = {"seconds": seconds, "ocr_seconds": read.ocr_seconds,
+                           "labels": dict(ents.labels), "found": dict(ents.found),
+                           "detected": dict(ents.detected), "precise": dict(ents.precise),
+                           "lines": _line_counts(truth, read.words, read.lines, members), "sweep": {},
+                           "prepared": getattr(read, "prepared", "")}
+    for m in MARGINS:
+        lines = group_lines(read.elements, m, _STATE["lines"].unit, float(image.height), _STATE["lines"].reference)
+        out["sweep"][m] = _line_counts(truth, read.words, lines, members)
+    word_els = [Element(w.text, w.box, (w,)) for w in read.words]
+    plain = group_lines(word_els, PLAIN_MARGIN, "height", float(image.height), "mean")
+    out["plain"] = _line_counts(truth, read.words, plain, [e.words for e in word_els])
+    words3 = _STATE["psm3"].words(image)
+    by_id: Dict[tuple, List[int]] = {}
+    for k, w in enumerate(words3):
+        by_id.setdefault((w.block, w.par, w.line), []).append(k)
+    out["tesseract"] = _line_counts(truth, words3, list(by_id.values()), [(w,) for w in words3])
+    return out
+
+
+def _add(total: Dict[str, int], part: Dict[str, int]) -> None:
+    for k, v in part.items():
+        total[k] = total.get(k, 0) + v
+
+
+def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
+    sums: Dict[str, Counter] = {k: Counter() for k in ("labels", "found", "detected", "precise")}
+    lines: Dict[str, int] = {}
+    plain: Dict[str, int] = {}
+    tess: Dict[str, int] = {}
+    sweep: Dict[float, Dict[str, int]] = {m: {} for m in MARGINS}
+    for r in results:
+        for k in sums:
+            sums[k].update(r[k])
+        _add(lines, r["lines"])
+        _add(plain, r["plain"])
+        _add(tess, r["tesseract"])
+        for m in MARGINS:
+            _add(sweep[m], r["sweep"][m])
+    types = {}
+    for t in ANNOTATED:
+        types[t] = {"labels": sums["labels"][t], "recall": sums["found"][t] / sums["labels"][t] if sums["labels"][t] else None,
+                    "detected": sums["detected"][t],
+                    "precision": sums["precise"][t] / sums["detected"][t] if sums["detected"][t] else None}
+    return {"pages": len(results), "types": types, "line_f1": f1(lines), "plain_f1": f1(plain),
+            "tesseract_f1": f1(tess), "sweep": {m: f1(c) for m, c in sweep.items()},
+            "seconds": sum(r["seconds"] for r in results) / max(1, len(results)),
+            "ocr_seconds": sum(r["ocr_seconds"] for r in results) / max(1, len(results)),
+            "prepared": dict(Counter(r["prepared"] for r in results))}
+
+
+def _fmt(v: Optional[float]) -> str:
+    return "  n/a" if v is None else f"{v:.3f}"
+
+
+def report(name: str, s: Dict[str, Any], default_margin: float) -> None:
+    print(f"\n== {name}: {s['pages']} pages ==")
+    print(f"{'type':<15}{'labels':>8}{'recall':>8}{'detected':>10}{'precision':>11}")
+    for t, v in s["types"].items():
+        print(f"{t:<15}{v['labels']:>8}{_fmt(v['recall']):>8}{v['detected']:>10}{_fmt(v['precision']):>11}")
+    print(f"line F1 (element pairs): pipeline {_fmt(s['line_f1'])} at margin {default_margin} | "
+          f"plain centre-y on words {_fmt(s['plain_f1'])} | tesseract psm {REFERENCE_PSM} lines {_fmt(s['tesseract_f1'])}")
+    best = max(s["sweep"], key=lambda m: (s["sweep"][m] or 0, -m))
+    print("margin sweep: " + "  ".join(f"{m}: {_fmt(v)}" for m, v in s["sweep"].items()) + f"   best {best}")
+    print(f"seconds per page: {s['seconds']:.2f} (OCR {s['ocr_seconds']:.2f}); preparation: {s['prepared']}")
+
+
+def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--root", type=Path, default=REPO.parent / "shared" / "realpages")
+    p.add_argument("--sets", nargs="+", choices=sorted(SETS), default=sorted(SETS))
+    p.add_argument("--limit", type=int, default=None, help="first N pages of each set")
+    p.add_argument("--folder", type=Path, default=None, help="where the converted pages go (default: a temp folder)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--cache", default=os.path.join(os.environ.get("DATAGEN_CACHE", os.path.expanduser("~/.cache/datagen")), "ocr"),
+                   help="OCR cache folder ('' = off)")
+    p.add_argument("--json", type=Path, default=None, help="also write the summary as JSON")
+    for name in ("margin", "word_gap"):
+        p.add_argument(f"--{name}", type=float, default=None)
+    args = p.parse_args(argv)
+    lines = {k: getattr(args, k) for k in ("margin", "word_gap") if getattr(args, k) is not None}
+    default_margin = LineSettings(**lines).margin
+    tmp = None if args.folder else tempfile.TemporaryDirectory(prefix="datagen-realpages-")
+    folder = args.folder or Path(tmp.name)
+    summary: Dict[str, Any] = {}
+    try:
+        for name in args.sets:
+            images = convert(args.root / SETS[name], folder / name, args.limit)
+            ctx = multiprocessing.get_context("fork")
+            t0 = time.perf_counter()
+            with ctx.Pool(args.workers, initializer=_init, initargs=(args.cache or None, lines)) as pool:
+                results = pool.map(page, [str(i) for i in images], chunksize=1)
+            summary[name] = summarise(results)
+            summary[name]["wall_seconds"] = time.perf_counter() - t0
+            report(name, summary[name], default_margin)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    return summary
+
+
+if __name__ == "__main__":
+    main()
