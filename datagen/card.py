@@ -85,14 +85,21 @@ def _screen_section(sc: Dict[str, Any]) -> str:
     m, ls = sc.get("metrics", {}), sc["lines"]
     out = ["## Screen text quality\n",
            "Lines (screen.lines): " + ", ".join(f"{k} `{v}`" for k, v in ls.items()) +
-           f"; OCR: {sc['ocr_engine']}. Entity recall/precision: detected entities matched to "
-           "rendered ones (box IoU and text similarity). Line F1: pairwise F1 of 'same line' over OCR text elements "
-           "against the rendered rows; `tesseract` groups by Tesseract's own line ids instead (baseline).\n"]
+           f"; OCR: {sc['ocr_engine']}. Entity recall/precision: on rendered screens detected entities matched to "
+           "rendered ones (box IoU and text similarity); on annotated screenshots as real pages are scored (see "
+           "datagen/screen/score.py). Line F1: pairwise F1 of 'same row' over the truth's text fragments, each "
+           "labelled with the line holding most of its OCR words (means over screens; the pairs of all screens "
+           f"together give {sc.get('line_pairs_f1', {}).get('line_pairs')}). `plain` is the paper's algorithm on the "
+           "raw OCR words (centre-y within 0.8 x median word height of a line's running mean), the reference.\n"]
     rows = [["all", sc["screens"], m.get("entity_recall"), m.get("entity_precision"), m.get("line_f1"),
-             m.get("line_f1_tesseract")]]
-    rows += [[f, v.get("screens", ""), v.get("entity_recall"), v.get("entity_precision"), v.get("line_f1"), v.get("line_f1_tesseract")]
+             m.get("line_f1_plain")]]
+    rows += [[f, v.get("screens", ""), v.get("entity_recall"), v.get("entity_precision"), v.get("line_f1"), v.get("line_f1_plain")]
              for f, v in sc.get("per_family", {}).items()]
-    out.append(_table(rows, ["family", "screens", "entity recall", "entity precision", "line F1", "line F1 (tesseract)"]))
+    out.append(_table(rows, ["family", "screens", "entity recall", "entity precision", "line F1", "line F1 (plain)"]))
+    if sc.get("per_type"):
+        out.append("\nPer entity type, over all screens:\n")
+        out.append(_table([[t, v["labels"], v["recall"], v["detected"], v["precision"]] for t, v in sc["per_type"].items()],
+                          ["type", "in truth", "recall", "detected", "precision"]))
     req = ", ".join(f"{k} {v}" for k, v in sc.get("requests", {}).items()) or "none"
     out.append(f"\nRequests not emitted: {req} (ocr_miss: the target was not detected; ambiguous_after_ocr: the "
                "detected candidates made the request ambiguous; redraw: the screen did not allow that request).\n")

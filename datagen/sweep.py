@@ -8,13 +8,13 @@ multirun ends it reads what every job wrote, `<job>/dataset/stats.json` and
       the same table twice (pyarrow writes both): one row per job: `job` (its subfolder), every
       override key of that job as a column (numbers stay numbers; a column mixing numbers, bools
       and text is text; a missing value is null, an empty cell in the CSV), and the metrics: for
-      the screen subset `entity_recall`, `entity_precision`, `line_f1`, `line_f1_tesseract`,
+      the screen subset `entity_recall`, `entity_precision`, `line_f1`, `line_f1_plain`,
       `line_f1/<family>`, `entity_recall/<family>`; for every subset `<subset>/baseline_type` and
       `<subset>/examples`.
   sweep_summary.png   (screen subset only)
       line_f1 and entity_recall against the swept value, overall (thick) and per family (thin),
-      with Tesseract's own line grouping (`line_f1_tesseract`) as a dashed reference line
-      "tesseract lines". One key varies and it is numeric: x is that key's value. Otherwise
+      with the paper's plain algorithm on the raw words (`line_f1_plain`) as a dashed reference line
+      "plain (words)". One key varies and it is numeric: x is that key's value. Otherwise
       (several keys vary, or one non-numeric key): one point per job in job order, each tick
       labelled with its values of the varying keys, and a note naming the keys.
 
@@ -47,7 +47,7 @@ from hydra.experimental.callback import Callback
 
 log = logging.getLogger("datagen.sweep")
 
-SCREEN_METRICS = ("entity_recall", "entity_precision", "line_f1", "line_f1_tesseract")
+SCREEN_METRICS = ("entity_recall", "entity_precision", "line_f1", "line_f1_plain")
 FAMILY_METRICS = ("line_f1", "entity_recall")
 PLOT_METRICS = ("line_f1", "entity_recall")
 CSV_NAME, PARQUET_NAME, PNG_NAME = "sweep_summary.csv", "sweep_summary.parquet", "sweep_summary.png"
@@ -332,13 +332,13 @@ def plot(rows: Sequence[Dict[str, Any]], keys: Sequence[str], path: Path, title:
         ax.plot(xs, [math.nan if y is None else y for y in ys], color="black", linewidth=3.0, marker="o",
                 label="overall")
         if metric == "line_f1":
-            tess = [r.get("line_f1_tesseract") for r in rows]
+            tess = [r.get("line_f1_plain") for r in rows]
             if any(_is_number(t) for t in tess):
                 if len({t for t in tess}) == 1:
-                    ax.axhline(tess[0], color="grey", linestyle="--", linewidth=1.5, label="tesseract lines")
+                    ax.axhline(tess[0], color="grey", linestyle="--", linewidth=1.5, label="plain (words)")
                 else:
                     ax.plot(xs, [math.nan if t is None else t for t in tess], color="grey", linestyle="--",
-                            linewidth=1.5, label="tesseract lines")
+                            linewidth=1.5, label="plain (words)")
         if winner is not None and _is_number(winner.get(metric)):
             i = next(k for k, r in enumerate(rows) if r is winner)
             ax.plot([xs[i]], [winner[metric]], marker="*", markersize=16, color="gold", markeredgecolor="black",

@@ -27,9 +27,9 @@ def _screen_stats(line_f1, recall, per_family, tesseract=0.25, precision=1.0, ma
                     "lines": {"mode": "centre", "margin": margin, "unit": "height", "reference": "mean",
                               "word_gap": 1.5},
                     "metrics": {"entity_recall": recall, "entity_precision": precision, "line_f1": line_f1,
-                                "line_f1_tesseract": tesseract},
+                                "line_f1_plain": tesseract},
                     "per_family": {fam: {"entity_recall": r, "entity_precision": 1.0, "line_f1": f,
-                                         "line_f1_tesseract": 0.0}
+                                         "line_f1_plain": 0.0}
                                    for fam, (f, r) in per_family.items()},
                 },
             },
@@ -67,12 +67,12 @@ def test_summarize_table_values(margin_sweep):
     rows = sweep.summarize(jobs)
     assert rows == [
         {"job": "0", "recipe": "screen", "screen.size": 4, "progress": False, "screen.lines.margin": 0.3,
-         "entity_recall": 0.95, "entity_precision": 1.0, "line_f1": 0.9, "line_f1_tesseract": 0.25,
+         "entity_recall": 0.95, "entity_precision": 1.0, "line_f1": 0.9, "line_f1_plain": 0.25,
          "line_f1/calendar_invite": 1.0, "line_f1/contact_page": 0.8,
          "entity_recall/calendar_invite": 0.9, "entity_recall/contact_page": 1.0,
          "screen/baseline_type": 0.5833, "screen/examples": 12},
         {"job": "1", "recipe": "screen", "screen.size": 4, "progress": False, "screen.lines.margin": 0.8,
-         "entity_recall": 0.98, "entity_precision": 1.0, "line_f1": 0.998, "line_f1_tesseract": 0.25,
+         "entity_recall": 0.98, "entity_precision": 1.0, "line_f1": 0.998, "line_f1_plain": 0.25,
          "line_f1/calendar_invite": 1.0, "line_f1/contact_page": 0.996,
          "entity_recall/calendar_invite": 1.0, "entity_recall/contact_page": 0.96,
          "screen/baseline_type": 0.5833, "screen/examples": 12},
@@ -209,7 +209,7 @@ def test_cli_screen_margin_sweep(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
     pt = _check_table(tmp_path / "sweep", "screen.lines.margin", [0.2, 0.8])
-    for col in ("line_f1", "entity_recall", "line_f1_tesseract", "screen/baseline_type", "screen/examples"):
+    for col in ("line_f1", "entity_recall", "line_f1_plain", "screen/baseline_type", "screen/examples"):
         assert col in pt.column_names
     assert any(c.startswith("line_f1/") for c in pt.column_names)
     with Image.open(tmp_path / "sweep" / "sweep_summary.png") as im:

@@ -3,22 +3,19 @@
 - Entities: a detection matches a rendered entity when their boxes overlap (IoU, shapely)
   by at least `min_overlap` and their texts are similar (rapidfuzz ratio, case and spacing
   ignored) by at least `min_similarity`. Pairs are taken best first, one to one.
-- Elements: each OCR text element is assigned the truth element it overlaps most (as a share
-  of the OCR element's own area, at least half); its truth row is then that element's row.
-- Line grouping: pairwise F1 over the assigned OCR elements (lines.line_pairs_f1).
+Line grouping and per-type metrics are scored in score.py, the same way as on annotated screenshots.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Dict, List, Optional, Sequence, Tuple
+from typing import ClassVar, Dict, List, Sequence, Tuple
 
 from rapidfuzz import fuzz
 
-from datagen.screen.model import Box, Detection, Element, TruthElement
+from datagen.screen.model import Box, Detection, TruthElement
 from datagen.settings import Settings, number, setting
 
-MIN_ELEMENT_SHARE = 0.5  # an OCR element belongs to a truth element covering at least this share of it
 
 
 @dataclass
@@ -100,25 +97,3 @@ def match_entities(detections: Sequence[Detection], truth: Sequence[TruthEntity]
             out[i] = j
             taken.add(j)
     return out
-
-
-def element_rows(elements: Sequence[Element], truth: Sequence[TruthElement]) -> List[Optional[int]]:
-    """For each OCR element, the row of the truth element covering most of it (None if none does)."""
-    polys = [_poly(t.box) for t in truth]
-    out: List[Optional[int]] = []
-    for e in elements:
-        pe = _poly(e.box)
-        area = pe.area or 1.0
-        best, share = None, MIN_ELEMENT_SHARE
-        for t, pt in zip(truth, polys):
-            s = pe.intersection(pt).area / area
-            if s >= share:
-                best, share = t.row, s
-        out.append(best)
-    return out
-
-
-def entity_metrics(n_detections: int, n_truth: int, n_matched: int) -> Dict[str, float]:
-    """Recall and precision of detection (1.0 when there is nothing to find / nothing found)."""
-    return {"entity_recall": n_matched / n_truth if n_truth else 1.0,
-            "entity_precision": n_matched / n_detections if n_detections else 1.0}

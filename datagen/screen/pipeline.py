@@ -24,13 +24,14 @@ from datagen.example import Example
 from datagen.generator import ItemResult
 from datagen.screen import align, requests
 from datagen.screen.families import Family, layout
-from datagen.screen.lines import line_pairs_f1
 from datagen.screen.markers import inject
+from datagen.screen.model import TruthElement
 from datagen.screen.ocr import Ocr, encode_png
 from datagen.screen.ocr_cache import CachedOcr
 from datagen.screen.read import Read, read_image
 from datagen.screen.render import render
-from datagen.screen.source import open_image
+from datagen.screen.score import EntityCounts, Fragment, f1, labels_of, score_entities, screen_lines
+from datagen.screen.source import open_image, read_truth, truth_path
 from datagen.screen.table import screen_row
 from datagen.seeding import derive, rng as make_rng
 
@@ -40,6 +41,35 @@ if TYPE_CHECKING:
 MAX_REDRAWS = 12  # draws of one kind of request before another kind is tried
 REQUEST_COUNTERS = ("redraw", "ocr_miss", "ambiguous_after_ocr")  # draws that gave no request, by why
 IMAGES_FAMILY = "images"  # the family of screenshots read from a folder
+RENDERED_EMPTY = 1.0  # recall/precision of a rendered screen with nothing to find / nothing found
+
+
+def _matched_counts(read: Read, truth: Sequence[align.TruthEntity], matched: Dict[int, int]) -> EntityCounts:
+    """Per-type counts of a rendered screen from the alignment (exact truth: every entity counts)."""
+    out = EntityCounts()
+    for t in truth:
+        out.labels[t.type] += 1
+    for d, t in matched.items():
+        out.found[truth[t].type] += 1
+        out.precise[read.detections[d].type] += 1
+    for d in read.detections:
+        out.detected[d.type] += 1
+    return out
+
+
+def _metrics(entities: EntityCounts, lines: Dict[str, Dict[str, int]], empty: Optional[float] = None) -> Dict[str, object]:
+    """A screen's metrics: entity recall/precision (`empty` when there is nothing to find / nothing found),
+    line F1 and its plain reference, and the counts they come from."""
+    labels, detected = sum(entities.labels.values()), sum(entities.detected.values())
+    types = sorted(set(entities.labels) | set(entities.detected))
+    return {
+        "entity_recall": sum(entities.found.values()) / labels if labels else empty,
+        "entity_precision": sum(entities.precise.values()) / detected if detected else empty,
+        "line_f1": f1(lines["line"]), "line_f1_plain": f1(lines["plain"]),
+        "entity_counts": [{"type": t, "labels": entities.labels[t], "found": entities.found[t],
+                           "detected": entities.detected[t], "precise": entities.precise[t]} for t in types],
+        "line_pairs": lines["line"], "plain_pairs": lines["plain"],
+    }
 
 
 def candidates_of(read: Read, width: int, height: int, labels: Sequence[str]) -> List[Entity]:
@@ -98,14 +128,10 @@ class ScreenGenerator:
         read = read_image(image, self.ocr, s.detect, s.lines, png)
         truth_ents = align.truth_entities(screen.truth)
         matched = align.match_entities(read.detections, truth_ents, s.align.min_overlap, s.align.min_similarity)
-        metrics = align.entity_metrics(len(read.detections), len(truth_ents), len(matched))
-        rows_of = align.element_rows(read.elements, screen.truth)
-        keep = [i for i, r in enumerate(rows_of) if r is not None]
-        truth_rows = [rows_of[i] for i in keep]
-        remap = {old: new for new, old in enumerate(keep)}
-        for name, lines in (("line_f1", read.lines), ("line_f1_tesseract", read.tesseract_lines)):
-            sub = [[remap[i] for i in line if i in remap] for line in lines]
-            metrics[name] = line_pairs_f1(sub, truth_rows)["f1"]
+        fragments = [Fragment(t.text, t.box, t.row) for t in screen.truth]
+        counts_by_type = _matched_counts(read, truth_ents, matched)
+        metrics = _metrics(counts_by_type, screen_lines(fragments, read.words, read.elements, read.lines,
+                                                        float(image.height)), empty=RENDERED_EMPTY)
         labels = [screen.entities[matched[i]].label if i in matched else "" for i in range(len(read.detections))]
         cands = candidates_of(read, image.width, image.height, labels)
         truth_cands = [requests.Candidate(t.type, screen.entities[t.index].label, t.box) for t in truth_ents]
@@ -122,14 +148,23 @@ class ScreenGenerator:
         except OSError as e:
             raise ItemError("unreadable", e.strerror or str(e)) from None
         image = open_image(data, self.settings.max_pixels)
+        truth = read_truth(truth_path(path)) if truth_path(path).is_file() else None
         screen_id = f"image-{hashlib.blake2b(data, digest_size=8).hexdigest()}"
         png = encode_png(image)
         read = read_image(image, self.ocr, self.settings.detect, self.settings.lines, png)
-        cands = candidates_of(read, image.width, image.height, [""] * len(read.detections))
-        det_cands = [requests.Candidate(c.type, "", d.box) for c, d in zip(cands, read.detections)]
+        labels = labels_of(read.detections, truth) if truth is not None else [""] * len(read.detections)
+        cands = candidates_of(read, image.width, image.height, labels)
+        det_cands = [requests.Candidate(c.type, label, d.box) for c, d, label in zip(cands, read.detections, labels)]
         to_det = {i: i for i in range(len(det_cands))}
         examples = self._requests(rng, det_cands, det_cands, to_det, cands, read, screen_id, IMAGES_FAMILY, counts)
-        row = screen_row(screen_id, IMAGES_FAMILY, image, png, read, [], {}, "", "", self.settings.lines,
+        metrics: Dict[str, object] = {}
+        drawn: List[TruthElement] = []
+        if truth is not None:
+            metrics = _metrics(score_entities(read.detections, truth),
+                               screen_lines(truth.fragments, read.words, read.elements, read.lines, float(image.height)))
+            drawn = [TruthElement(f.text, f.box, "text", -1 if f.row is None else f.row) for f in truth.fragments]
+            drawn += [TruthElement(e.text, b, e.type, -1) for e in truth.entities for b in e.boxes]
+        row = screen_row(screen_id, IMAGES_FAMILY, image, png, read, drawn, metrics, "", "", self.settings.lines,
                          self.ocr.engine, path.name)
         return examples, row, read
 

@@ -22,7 +22,8 @@ def draw_preview(row: dict) -> Image.Image:
     for t in row["truth"]:
         draw.rectangle(t["bbox"], outline=COLOURS["truth"], width=2)
         if t["kind"] != "text":
-            draw.text((t["bbox"][0], t["bbox"][3] + 1), f"truth {t['kind']} r{t['row']}", font=font, fill=COLOURS["truth"])
+            row = f" r{t['row']}" if t["row"] is not None and t["row"] >= 0 else ""  # annotated truth: no rows
+            draw.text((t["bbox"][0], t["bbox"][3] + 1), f"truth {t['kind']}{row}", font=font, fill=COLOURS["truth"])
     for e in row["elements"]:
         x0, y0, x1, y1 = e["bbox"]
         draw.rectangle((x0 - 3, y0 - 3, x1 + 3, y1 + 3), outline=COLOURS["ocr"], width=1)

@@ -30,7 +30,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rapidfuzz import fuzz
 
-from datagen.screen.model import Box, Detection, Word
+from datagen.screen.model import Box, Detection, Element, Word
 
 PHONE_DIGITS = 10  # a phone number is compared on its last this many digits
 SAME_ROW_OVERLAP = 0.5  # fragments overlapping vertically by this share of the smaller height share a row
@@ -202,3 +202,26 @@ def f1(counts: Mapping[str, int]) -> Optional[float]:
     if tp + fp + fn == 0:
         return None
     return 2 * tp / (2 * tp + fp + fn)
+
+
+PLAIN_MARGIN = 0.8  # the reference: the paper's plain algorithm, 0.8 x median word height around the running mean
+
+
+def plain_lines(words: Sequence[Word], screen_height: float) -> List[List[int]]:
+    """The reference grouping: the paper's algorithm on the raw OCR words (word i is item i)."""
+    from datagen.screen.lines import group_lines
+
+    return group_lines([Element(w.text, w.box, (w,)) for w in words], PLAIN_MARGIN, "height", screen_height, "mean")
+
+
+def line_counts(fragments: Sequence[Fragment], words: Sequence[Word], lines: Sequence[Sequence[int]],
+                members: Sequence[Sequence[Word]]) -> Dict[str, int]:
+    """tp/fp/fn of "same row" for lines of items whose words are `members[i]` (see the module docstring)."""
+    return line_pair_counts(fragments, fragment_labels(fragments, words, word_lines(words, lines, members)))
+
+
+def screen_lines(fragments: Sequence[Fragment], words: Sequence[Word], elements: Sequence[Element],
+                 lines: Sequence[Sequence[int]], screen_height: float) -> Dict[str, Dict[str, int]]:
+    """Line pair counts of the pipeline's lines and of the plain reference on the same words."""
+    return {"line": line_counts(fragments, words, lines, [e.words for e in elements]),
+            "plain": line_counts(fragments, words, plain_lines(words, screen_height), [(w,) for w in words])}

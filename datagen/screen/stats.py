@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from datagen.screen.preview import write_preview
+from datagen.screen.score import f1
 from datagen.screen.table import METRICS
+
+PAIR_COLUMNS = ("line_pairs", "plain_pairs")  # screens-table columns of line pair counts
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -23,6 +26,8 @@ class ScreenStats:
         self.values: Dict[str, Dict[str, List[float]]] = defaultdict(lambda: defaultdict(list))
         self.screens = 0
         self.written: List[str] = []
+        self.types: Dict[str, Counter] = defaultdict(Counter)  # entity type -> labels/found/detected/precise
+        self.pairs: Dict[str, Counter] = defaultdict(Counter)  # line_pairs/plain_pairs -> tp/fp/fn
 
     def add(self, row: dict) -> None:
         self.screens += 1
@@ -30,12 +35,17 @@ class ScreenStats:
             if row.get(m) is not None:
                 self.values["all"][m].append(row[m])
                 self.values[row["family"]][m].append(row[m])
+        for c in row.get("entity_counts") or ():
+            self.types[c["type"]].update({k: v for k, v in c.items() if k != "type"})
+        for name in PAIR_COLUMNS:
+            if row.get(name):
+                self.pairs[name].update(row[name])
         if len(self.written) < self.previews:
             self.written.append(write_preview(row, self.preview_dir).name)
 
     def add_table(self, table: "pa.Table") -> None:
         """Add the rows of a screens table in order (only preview rows are turned into Python)."""
-        columns = {c: table.column(c).to_pylist() for c in ("family", *METRICS)}
+        columns = {c: table.column(c).to_pylist() for c in ("family", *METRICS, "entity_counts", *PAIR_COLUMNS)}
         for k in range(table.num_rows):
             if len(self.written) < self.previews:
                 self.add(table.slice(k, 1).to_pylist()[0])
@@ -51,9 +61,17 @@ class ScreenStats:
             out["screens"] = max((len(v) for v in d.values()), default=0)
             return out
 
+        def ratio(a: int, b: int) -> Optional[float]:
+            return round(a / b, 4) if b else None
+
+        pairs = {name: f1(c) for name, c in sorted(self.pairs.items())}
         return {
             "screens": self.screens,
             "metrics": means(self.values["all"]),
+            # over all screens: per entity type, and "same row" pairs (micro averages, as real pages are scored)
+            "per_type": {t: {"labels": c["labels"], "recall": ratio(c["found"], c["labels"]), "detected": c["detected"],
+                             "precision": ratio(c["precise"], c["detected"])} for t, c in sorted(self.types.items())},
+            "line_pairs_f1": {k: round(v, 4) if v is not None else None for k, v in pairs.items()},
             "per_family": {f: means(d) for f, d in sorted(self.values.items()) if f != "all"},
             "requests": {k: v for k, v in sorted(counts.items()) if not k.startswith("ocr_cache_")},
             "ocr_cache": {k[len("ocr_cache_"):]: v for k, v in sorted(counts.items()) if k.startswith("ocr_cache_")},

@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # the schema is needed without the OCR stack (text-only runs,
     from datagen.screen.read import Read
 
 BOX = pa.list_(pa.float32())  # x0, y0, x1, y1 in image pixels
-METRICS = ("entity_recall", "entity_precision", "line_f1", "line_f1_tesseract")  # per screen, where truth exists
+METRICS = ("entity_recall", "entity_precision", "line_f1", "line_f1_plain")  # per screen, where truth exists
+PAIRS = pa.struct([("tp", pa.int32()), ("fp", pa.int32()), ("fn", pa.int32())])  # "same row" element pairs
 # screens-table column -> the LineSettings field it records
 SETTING_COLUMNS = {"lines_mode": "mode", "margin": "margin", "margin_unit": "unit", "line_reference": "reference",
                    "word_gap": "word_gap"}
@@ -44,6 +45,10 @@ SCREEN_SCHEMA = pa.schema([
     ("detections", pa.list_(pa.struct([("type", pa.string()), ("text", pa.string()), ("bbox", BOX),
                                        ("element", pa.int32())]))),
     *[(m, pa.float64()) for m in METRICS],
+    ("entity_counts", pa.list_(pa.struct([("type", pa.string()), ("labels", pa.int32()), ("found", pa.int32()),
+                                          ("detected", pa.int32()), ("precise", pa.int32())]))),
+    ("line_pairs", PAIRS),
+    ("plain_pairs", PAIRS),
     *[(column, _ARROW[_LINE_TYPES[name]]) for column, name in SETTING_COLUMNS.items()],
     ("ocr_engine", pa.string()),
 ])
@@ -67,7 +72,7 @@ def screen_row(screen_id: str, family: str, image: "Image.Image", png: bytes, re
                        for d in read.detections],
         "ocr_engine": engine,
     }
-    row.update({m: metrics.get(m) for m in METRICS})
+    row.update({m: metrics.get(m) for m in (*METRICS, "entity_counts", "line_pairs", "plain_pairs")})
     row.update({column: getattr(lines, name) for column, name in SETTING_COLUMNS.items()})
     return row
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datagen.screen.align import element_rows, entity_metrics, iou, match_entities, truth_entities
-from datagen.screen.model import Box, Detection, Element, TruthElement
+from datagen.screen.align import iou, match_entities, truth_entities
+from datagen.screen.model import Box, Detection, TruthElement
 
 
 def test_iou():
@@ -33,11 +33,3 @@ def test_match_needs_type_overlap_and_similar_text():
             Detection("EmailAddress", "(206) 555-0142", Box(100, 0, 250, 20), 1, 0, 14)]  # wrong type
     m = match_entities(dets, ents, 0.5, 80)
     assert m == {0: 0, 1: 1}
-    assert entity_metrics(len(dets), len(ents), len(m)) == {"entity_recall": 1.0, "entity_precision": 0.5}
-    assert entity_metrics(0, 0, 0) == {"entity_recall": 1.0, "entity_precision": 1.0}
-
-
-def test_element_rows_by_largest_overlap():
-    els = [Element("Sales", Box(0, 0, 48, 20)), Element("(206) 555-0142", Box(99, 0, 251, 21)),
-           Element("noise", Box(500, 500, 520, 510))]
-    assert element_rows(els, TRUTH) == [0, 0, None]

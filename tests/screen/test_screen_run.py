@@ -71,8 +71,12 @@ def test_screens_table_and_metrics(screen_run):
     m = stats["subsets"]["screen"]["screen"]["metrics"]
     # quality of the screen-to-text step on default screens (measured: 1.0 / 1.0 / 1.0 on these)
     assert m["entity_recall"] >= 0.9 and m["entity_precision"] >= 0.9 and m["line_f1"] >= 0.95
-    assert m["line_f1_tesseract"] < m["line_f1"]
     sc = stats["subsets"]["screen"]["screen"]
+    assert m["line_f1_plain"] >= 0.95 and sc["line_pairs_f1"]["line_pairs"] >= 0.95  # the reference, and all pairs
+    assert {"PhoneNumber", "EmailAddress"} <= set(sc["per_type"])
+    assert all(v["recall"] >= 0.8 and v["precision"] >= 0.8 for v in sc["per_type"].values()), sc["per_type"]
+    assert sum(c["labels"] for s in screens for c in s["entity_counts"]) == sum(
+        v["labels"] for v in sc["per_type"].values())
     assert 0.5 < sc["ocr_share_of_time"] <= 1.0
     previews = sorted((out / "previews").glob("*.png"))
     assert [p.name for p in previews] == sorted(sc["previews"]) and len(previews) == 6
