@@ -22,8 +22,8 @@ def draw_preview(row: dict) -> Image.Image:
     for t in row["truth"]:
         draw.rectangle(t["bbox"], outline=COLOURS["truth"], width=2)
         if t["kind"] != "text":
-            row = f" r{t['row']}" if t["row"] is not None and t["row"] >= 0 else ""  # annotated truth: no rows
-            draw.text((t["bbox"][0], t["bbox"][3] + 1), f"truth {t['kind']}{row}", font=font, fill=COLOURS["truth"])
+            at = f" r{t['row']}" if t["row"] is not None and t["row"] >= 0 else ""  # annotated truth: no rows
+            draw.text((t["bbox"][0], t["bbox"][3] + 1), f"truth {t['kind']}{at}", font=font, fill=COLOURS["truth"])
     for e in row["elements"]:
         x0, y0, x1, y1 = e["bbox"]
         draw.rectangle((x0 - 3, y0 - 3, x1 + 3, y1 + 3), outline=COLOURS["ocr"], width=1)
@@ -34,7 +34,7 @@ def draw_preview(row: dict) -> Image.Image:
     y = img.height - 3 * (LABEL_SIZE + 6) - 10
     for name, colour in COLOURS.items():
         draw.rectangle((10, y, 10 + LABEL_SIZE, y + LABEL_SIZE), outline=colour, width=3)
-        draw.text((16 + LABEL_SIZE, y), {"truth": "truth (rendered)", "ocr": "OCR text elements",
+        draw.text((16 + LABEL_SIZE, y), {"truth": "truth (rendered or annotated)", "ocr": "OCR text elements",
                                          "detected": "detected entities"}[name], font=font, fill=colour)
         y += LABEL_SIZE + 6
     return img
