@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image, ImageDraw
 
+from conftest import run_cli
 from datagen.errors import ItemError
 from datagen.run import run
 from datagen.screen.render import font
@@ -94,3 +95,18 @@ def test_annotated_screenshot_metrics_worked_out_by_hand(cfg_factory, tmp_path):
     fax = [e for r in labelled for e in r["entities"] if {"key": "label", "value": "fax"} in e["properties"]]
     assert fax and all("0199" in e["value"] for e in fax)
     assert "## Screen text quality" in (out / "README.md").read_text()
+
+
+def test_margin_sweep_over_annotated_screenshots(tmp_path):
+    """The sweep summary and plot work on real-style annotated screenshots as on rendered screens."""
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    _page(shots)
+    proc = run_cli("-m", "+recipe=screen", "screen.source=images", f"screen.images={shots}", "screen.previews=0",
+                   "progress=false", "screen.lines.margin=0.8,4.0", f"hydra.sweep.dir={tmp_path}/sweep", cwd=tmp_path)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    table = pq.read_table(tmp_path / "sweep" / "sweep_summary.parquet").to_pylist()
+    by_margin = {r["screen.lines.margin"]: r for r in table}
+    assert by_margin[0.8]["line_f1"] == 1.0 and by_margin[4.0]["line_f1"] < 1.0  # 4 heights: rows run together
+    assert by_margin[0.8]["line_f1/images"] == 1.0
+    assert (tmp_path / "sweep" / "sweep_summary.png").is_file()
