@@ -215,6 +215,11 @@ def test_png_given_by_the_caller_reads_the_same(ocr, screen):
     from datagen.screen.ocr import encode_png
 
     img, _, words = screen
+    blank = encode_png(Image.new("RGB", img.size, "white"))
     assert words and ocr.words(img, encode_png(img)) == words
-    # and it is those bytes Tesseract reads, not a fresh encoding of the image
-    assert ocr.words(img, encode_png(Image.new("RGB", img.size, "white"))) == []
+    # read as is, it is those bytes Tesseract reads, not a fresh encoding of the image
+    as_is = Ocr(OcrSettings(min_text_height=0))
+    assert as_is.read(img).scale == 1.0 and as_is.words(img, encode_png(img)) == as_is.words(img)
+    assert as_is.words(img, blank) == []
+    # upscaled (20 px text measures below 16 px), Tesseract reads the upscaled image, not the caller's PNG
+    assert ocr.read(img).scale > 1 and ocr.words(img, blank) == words
