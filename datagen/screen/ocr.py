@@ -14,14 +14,14 @@ temporary PNG (zlib level 1; or the PNG bytes the caller already has) and read b
 phone screenshot at 2x about 70 ms faster from a level-1 PNG than from a binary PPM, with the
 same TSV output (measured on rendered screens: 428 vs 500 ms per image on one core).
 
-Small text: Tesseract's LSTM reads text whose capitals are ~20 px or more well and loses words
-below (web pages at scale 1: body text 12-16 px, measured ~9-12 px by `text_height`). Before
-Tesseract, `read` measures the median text height of the image (`text_height`: a horizontal
-projection of dark-on-light and light-on-dark strokes, ~30 ms for 1280x1600, no OCR) and, when
-it is below `min_text_height`, upscales the image (Lanczos) by the factor that brings it to
-`target_text_height` (at most `max_upscale`, in steps of UPSCALE_STEP); the word boxes are mapped
-back to the original image's pixels. Images whose text is large enough (rendered phone screens
-at 2x measure 19-26 px) go to Tesseract exactly as before.
+Small text: Tesseract loses words of small text (web pages at scale 1: body text 12-16 px, an
+x-height of ~6-9 px). Before Tesseract, `read` measures the median text height of the image
+(`text_height`: the x-height, from a projection of dark-on-light and light-on-dark stroke edges,
+~40 ms for 1280x1600, no OCR) and, when it is below `min_text_height`, upscales the image
+(Lanczos) by the factor that brings it to `target_text_height` (at most `max_upscale`, in steps
+of UPSCALE_STEP); the word boxes are mapped back to the original image's pixels. Images whose
+text is large enough go to Tesseract exactly as before (rendered phone screens at 2x measure
+14-20 px, real phone pages at 2x mostly 15).
 """
 
 from __future__ import annotations
@@ -48,12 +48,17 @@ _MIN_VERSION = (3, 5)  # TSV output (image_to_data) needs Tesseract 3.05+
 # Text height measurement (text_height): neighbouring pixels differing by at least EDGE_CONTRAST
 # grey levels are a stroke edge; in each vertical strip of STRIP px, a row with at least 2 edges
 # holds ink, and a run of such rows from MIN_RUN px to a tenth of the image height (at least
-# MAX_RUN_FLOOR px) is one text line's ink. The median run is the text height: on drawn DejaVu
-# text ~0.75 x the font size (the height of capitals and ascenders above the baseline).
+# MAX_RUN_FLOOR px) is one text line's ink (in that strip). Its core, the rows with at least
+# CORE_SHARE of the run's densest row's edges, is the band every lowercase letter crosses: the
+# x-height (ascenders, descenders and capitals add few edges). The median core is the text height:
+# on drawn DejaVu text ~0.55 x the font size at 12-48 px, for Times-like web fonts ~0.5. The core
+# is used rather than the whole run because whether a strip holds a descender or a capital
+# makes the run jump between ~0.75 and ~1.0 x the font size.
 EDGE_CONTRAST = 48
 STRIP = 64
 MIN_RUN = 4
 MAX_RUN_FLOOR = 48
+CORE_SHARE = 0.5
 UPSCALE_STEP = 0.25  # upscale factors are multiples of this (few distinct factors, readable records)
 MAX_UPSCALED_PIXELS = 40_000_000  # an upscale never makes an image larger than this (Tesseract time/memory)
 
@@ -81,11 +86,11 @@ class OcrSettings(Settings):
     min_conf: float = setting(0.0, "drop words below this confidence (0..100)", number(0, 100, "a confidence"))
     extra_config: str = setting("", "more Tesseract options, verbatim (e.g. '-c preserve_interword_spaces=1')")
     min_text_height: float = setting(
-        16.0, "upscale an image before Tesseract when its measured median text height is below this many px "
-        "(ink of capitals/ascenders, ~0.75 x the font size; rendered screens at 2x measure 19-26); 0 = never",
+        12.0, "upscale an image before Tesseract when the median x-height of its text is below this many px "
+        "(~0.5 x the font size: web text at 1x 6-9, rendered screens at 2x 14-20); 0 = never",
         number(0, 400, "px"))
     target_text_height: float = setting(
-        30.0, "px the median text height of an upscaled image is brought to", number(1, 400, "px"))
+        16.0, "px of x-height an upscaled image's text is brought to", number(1, 400, "px"))
     max_upscale: float = setting(3.0, "largest upscale factor (x)", number(1, 8, "a factor"))
     cache: Optional[str] = setting(
         "${oc.env:DATAGEN_CACHE,${oc.env:HOME,.}/.cache/datagen}/ocr",
@@ -320,10 +325,10 @@ def _prepare(image: Image.Image) -> Image.Image:
 
 
 def text_height(image: Image.Image) -> Optional[float]:
-    """The median height in px of the text's ink per line (capitals and ascenders above the
-    baseline: ~0.75 x the font size), or None when no text-like ink is found. Dark-on-light and
-    light-on-dark text alike: stroke edges are grey-level steps between horizontal neighbours,
-    whichever way they go. See EDGE_CONTRAST, STRIP, MIN_RUN."""
+    """The median x-height of the image's text in px (the height of lowercase letters: ~0.55 x
+    the font size for DejaVu, ~0.5 for Times or Arial), or None when no text-like ink is found.
+    Dark-on-light and light-on-dark text alike: stroke edges are grey-level steps between
+    horizontal neighbours, whichever way they go. See EDGE_CONTRAST, STRIP, MIN_RUN, CORE_SHARE."""
     import numpy as np  # a dependency of shapely and matplotlib; imported here to keep start-up light
 
     grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.int16)
@@ -332,14 +337,16 @@ def text_height(image: Image.Image) -> Optional[float]:
         return None
     edges = np.abs(np.diff(grey, axis=1)) >= EDGE_CONTRAST
     max_run = max(MAX_RUN_FLOOR, h // 10)
-    runs = []
+    cores = []
     for x in range(0, w - 1, STRIP):
-        ink = (edges[:, x:x + STRIP].sum(axis=1) >= 2).astype(np.int8)
-        steps = np.diff(np.concatenate(([0], ink, [0])))
-        lengths = np.flatnonzero(steps == -1) - np.flatnonzero(steps == 1)
-        runs.append(lengths[(lengths >= MIN_RUN) & (lengths <= max_run)])
-    found = np.concatenate(runs)
-    return float(np.median(found)) if found.size else None
+        count = edges[:, x:x + STRIP].sum(axis=1)
+        steps = np.diff(np.concatenate(([0], (count >= 2).astype(np.int8), [0])))
+        for start, end in zip(np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)):
+            if MIN_RUN <= end - start <= max_run:
+                run = count[start:end]
+                dense = np.flatnonzero(run >= CORE_SHARE * run.max())
+                cores.append(dense[-1] - dense[0] + 1)
+    return float(np.median(cores)) if cores else None
 
 
 def upscale_factor(height: Optional[float], settings: OcrSettings, pixels: int) -> float:

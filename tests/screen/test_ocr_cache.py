@@ -128,9 +128,9 @@ def test_floats_round_trip_exactly(ocr, image, tmp_path):
 
 def test_entry_records_the_preparation(image, tmp_path):
     """Entries say how the image was prepared; an image read as is and one upscaled both come back whole."""
-    for settings in (OcrSettings(min_text_height=24), OcrSettings(min_text_height=0)):
+    for settings in (OcrSettings(min_text_height=16, target_text_height=24), OcrSettings(min_text_height=0)):
         ocr = Ocr(settings)
-        direct = ocr.read(image)  # 20 px DejaVu text measures ~16 px: upscaled below 24, as is when off
+        direct = ocr.read(image)  # 20 px DejaVu text: an x-height of ~11 px, upscaled below 16, as is when off
         assert (direct.scale > 1) == (settings.min_text_height > 0)
         assert (direct.text_height is None) == (settings.min_text_height == 0)
         cached = CachedOcr(ocr, tmp_path)
@@ -167,7 +167,7 @@ def test_key_depends_on_pixels_mode_palette_and_settings_not_on_encoding(ocr, im
     assert CachedOcr(other, tmp_path).key(image) != k
 
 
-@pytest.mark.parametrize("change", [dict(min_text_height=12), dict(min_text_height=0), dict(target_text_height=24),
+@pytest.mark.parametrize("change", [dict(min_text_height=10), dict(min_text_height=0), dict(target_text_height=24),
                                     dict(max_upscale=2)])
 def test_key_depends_on_the_small_text_preparation(ocr, image, tmp_path, change):
     """A changed preparation (it changes the words) never reads another preparation's entries."""
@@ -176,7 +176,7 @@ def test_key_depends_on_the_small_text_preparation(ocr, image, tmp_path, change)
     other.settings = OcrSettings(**change)
     changed = CachedOcr(other, tmp_path).key(image)
     assert changed != k
-    other.settings = OcrSettings(**{name: float(v) for name, v in change.items()})  # 12 and 12.0: one setting
+    other.settings = OcrSettings(**{name: float(v) for name, v in change.items()})  # 10 and 10.0: one setting
     assert CachedOcr(other, tmp_path).key(image) == changed
 
 
