@@ -14,12 +14,28 @@ the shared README. In the same invocation it measures the two references on the 
 
 It prints, per page set: per-type recall and precision, line element-pair F1 at the default
 margin, across a margin sweep (lines regrouped from the same elements, no new OCR) and for the
-two references, and seconds per page (OCR and the whole read). Ratios and numbers, no thresholds.
+two references, OCR word accuracy, and seconds per page (OCR and the whole read). Ratios and
+numbers, no thresholds.
+
+OCR word accuracy: the share of truth words (whitespace tokens of the browser's text fragments,
+case-folded, punctuation at either end stripped) found among the OCR words whose centre falls
+inside the fragment's box (multiset match), over all fragments of all pages.
+
+Seconds: wall seconds of the whole read per page, and CPU seconds of it (this process and the
+Tesseract subprocesses: steadier than wall time when other jobs share the cores). A page read
+from the OCR cache costs next to nothing, so seconds are also given over the pages that were
+OCR'd in this run ("OCR'd pages"); use --cache '' (or a fresh settings combination) to time all.
+
+--compare-preparation reads every page twice in one invocation, without the small-text
+preparation (screen.ocr.min_text_height=0: the image goes to Tesseract as is) and with it (the
+defaults, or --min-text-height/--target-text-height/--max-upscale), and prints both and a
+side-by-side table. --no-reference skips the psm-3 reference (a second OCR of every page).
 
 Run:
     python benchmarks/realpages.py                              # both sets, every page
     python benchmarks/realpages.py --sets desktop --limit 60    # a quick look
     python benchmarks/realpages.py --folder /tmp/rp             # keep the converted folder
+    python benchmarks/realpages.py --compare-preparation --limit 40 --no-reference
 """
 
 from __future__ import annotations
@@ -28,6 +44,8 @@ import argparse
 import json
 import multiprocessing
 import os
+import resource
+import string
 import sys
 import tempfile
 import time
@@ -57,6 +75,9 @@ MARGINS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.3)
 PLAIN_MARGIN = 0.8  # the shared README's plain algorithm: 0.8 x median word height, running mean
 REFERENCE_PSM = 3  # Tesseract's own lines are measured at psm 3 (its page layout analysis)
 MAX_PIXELS = 40_000_000
+PREPARATION = ("min_text_height", "target_text_height", "max_upscale")  # OcrSettings of the small-text upscale
+WITHOUT = {"min_text_height": 0.0}  # the image goes to Tesseract as is (the behaviour before the preparation)
+_PUNCT = string.punctuation + "\u201c\u201d\u2018\u2019\u2013\u2014\u2022\u00b7\u00bb\u00ab\u00a9\u00ae\u2122\u2026|"
 
 
 def convert(src: Path, dst: Path, limit: Optional[int]) -> List[Path]:
@@ -85,12 +106,35 @@ def convert(src: Path, dst: Path, limit: Optional[int]) -> List[Path]:
 _STATE: Dict[str, Any] = {}
 
 
-def _init(cache: Optional[str], lines: Dict[str, Any]) -> None:
+def _init(cache: Optional[str], lines: Dict[str, Any], ocr: Dict[str, Any], reference: bool) -> None:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    _STATE["ocr"] = make_ocr(Ocr(OcrSettings()), cache)
-    _STATE["psm3"] = make_ocr(Ocr(OcrSettings(psm=REFERENCE_PSM)), cache)
+    _STATE["ocr"] = make_ocr(Ocr(OcrSettings(**ocr)), cache)
+    _STATE["psm3"] = make_ocr(Ocr(OcrSettings(**dict(ocr, psm=REFERENCE_PSM))), cache) if reference else None
     _STATE["lines"] = LineSettings(**lines)
     _STATE["detect"] = DetectSettings()
+
+
+def _norm(token: str) -> str:
+    return token.casefold().strip(_PUNCT)
+
+
+def word_accuracy(fragments, words) -> Dict[str, int]:
+    """Truth words and those found among the OCR words whose centre lies in their fragment's box."""
+    total = found = 0
+    for f in fragments:
+        truth = Counter(t for t in map(_norm, f.text.split()) if t)
+        b = f.box
+        inside = Counter(t for t in (_norm(w.text) for w in words
+                                     if b.x0 <= w.box.cx <= b.x1 and b.y0 <= w.box.cy <= b.y1) if t)
+        total += sum(truth.values())
+        found += sum((truth & inside).values())
+    return {"truth": total, "found": found}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the Tesseract runs)."""
+    c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + c.ru_utime + c.ru_stime
 
 
 def _line_counts(truth, words, lines, members) -> Dict[str, int]:
@@ -102,12 +146,14 @@ def page(image_path: str) -> Dict[str, Any]:
     path = Path(image_path)
     truth = read_truth(truth_path(path))
     image = open_image(path.read_bytes(), MAX_PIXELS)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     read = read_image(image, _STATE["ocr"], _STATE["detect"], _STATE["lines"])
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, _cpu() - c0
     ents = score_entities(read.detections, truth)
     members = [e.words for e in read.elements]
-    out: Dict[str, Any] = {"seconds": seconds, "ocr_seconds": read.ocr_seconds,
+    out: Dict[str, Any] = {"seconds": seconds, "ocr_seconds": read.ocr_seconds, "cpu_seconds": cpu,
+                           "ocrd": not read.cache.get("ocr_cache_hits"), "text_height": read.text_height,
+                           "accuracy": word_accuracy(truth.fragments, read.words),
                            "labels": dict(ents.labels), "found": dict(ents.found),
                            "detected": dict(ents.detected), "precise": dict(ents.precise),
                            "lines": _line_counts(truth, read.words, read.lines, members), "sweep": {},
@@ -118,6 +164,9 @@ def page(image_path: str) -> Dict[str, Any]:
     word_els = [Element(w.text, w.box, (w,)) for w in read.words]
     plain = group_lines(word_els, PLAIN_MARGIN, "height", float(image.height), "mean")
     out["plain"] = _line_counts(truth, read.words, plain, [e.words for e in word_els])
+    if _STATE["psm3"] is None:
+        out["tesseract"] = {}
+        return out
     words3 = _STATE["psm3"].words(image)
     by_id: Dict[tuple, List[int]] = {}
     for k, w in enumerate(words3):
@@ -145,6 +194,10 @@ def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
         _add(tess, r["tesseract"])
         for m in MARGINS:
             _add(sweep[m], r["sweep"][m])
+    acc = Counter()
+    for r in results:
+        acc.update(r["accuracy"])
+    ocrd = [r for r in results if r["ocrd"]]
     types = {}
     for t in TABLE_TYPES:
         types[t] = {"labels": sums["labels"][t], "recall": sums["found"][t] / sums["labels"][t] if sums["labels"][t] else None,
@@ -154,7 +207,13 @@ def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
             "tesseract_f1": f1(tess), "sweep": {m: f1(c) for m, c in sweep.items()},
             "seconds": sum(r["seconds"] for r in results) / max(1, len(results)),
             "ocr_seconds": sum(r["ocr_seconds"] for r in results) / max(1, len(results)),
-            "prepared": dict(Counter(r["prepared"] for r in results))}
+            "cpu_seconds": sum(r["cpu_seconds"] for r in results) / max(1, len(results)),
+            "ocrd_pages": len(ocrd),
+            "ocrd_seconds": sum(r["seconds"] for r in ocrd) / len(ocrd) if ocrd else None,
+            "ocrd_cpu_seconds": sum(r["cpu_seconds"] for r in ocrd) / len(ocrd) if ocrd else None,
+            "word_accuracy": acc["found"] / acc["truth"] if acc["truth"] else None, "truth_words": acc["truth"],
+            "prepared": dict(Counter(r["prepared"] for r in results)),
+            "text_height": dict(Counter(r["text_height"] for r in results))}
 
 
 def _fmt(v: Optional[float]) -> str:
@@ -170,7 +229,37 @@ def report(name: str, s: Dict[str, Any], default_margin: float) -> None:
           f"plain centre-y on words {_fmt(s['plain_f1'])} | tesseract psm {REFERENCE_PSM} lines {_fmt(s['tesseract_f1'])}")
     best = max(s["sweep"], key=lambda m: (s["sweep"][m] or 0, -m))
     print("margin sweep: " + "  ".join(f"{m}: {_fmt(v)}" for m, v in s["sweep"].items()) + f"   best {best}")
-    print(f"seconds per page: {s['seconds']:.2f} (OCR {s['ocr_seconds']:.2f}); preparation: {s['prepared']}")
+    print(f"OCR word accuracy: {_fmt(s['word_accuracy'])} of {s['truth_words']} truth words")
+    print(f"seconds per page: {s['seconds']:.2f} (OCR {s['ocr_seconds']:.2f}; CPU {s['cpu_seconds']:.2f}); "
+          f"OCR'd pages ({s['ocrd_pages']}, the rest from the cache): {_fmt(s['ocrd_seconds'])} "
+          f"(CPU {_fmt(s['ocrd_cpu_seconds'])})")
+    print(f"preparation: {_counts(s['prepared'])}; measured text height px: {_counts(s['text_height'])}")
+
+
+def _counts(c: Dict[Any, int]) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in sorted(c.items(), key=lambda kv: (kv[0] is None, str(type(kv[0])), kv[0] or 0)))
+
+
+def compare(name: str, runs: Dict[str, Dict[str, Any]]) -> None:
+    """Side by side: the same pages read without and with the small-text preparation."""
+    cols = list(runs)
+    print(f"\n== {name}: " + " vs ".join(cols) + f" the OCR preparation ({runs[cols[0]]['pages']} pages) ==")
+    rows = [("pages upscaled", lambda s: f"{s['pages'] - s['prepared'].get('as is', 0)}/{s['pages']}"),
+            ("OCR word accuracy", lambda s: _fmt(s["word_accuracy"])),
+            ("seconds per page (wall)", lambda s: f"{s['seconds']:.2f}"),
+            ("CPU seconds per page", lambda s: f"{s['cpu_seconds']:.2f}"),
+            ("OCR'd pages", lambda s: str(s["ocrd_pages"])),
+            ("  their seconds (wall)", lambda s: _fmt(s["ocrd_seconds"])),
+            ("  their CPU seconds", lambda s: _fmt(s["ocrd_cpu_seconds"]))]
+    for t in ANNOTATED:
+        rows.append((f"{t} recall", lambda s, t=t: f"{_fmt(s['types'][t]['recall'])} of {s['types'][t]['labels']}"))
+        rows.append((f"{t} precision", lambda s, t=t: f"{_fmt(s['types'][t]['precision'])} of {s['types'][t]['detected']}"))
+    rows.append(("line F1 (pipeline)", lambda s: _fmt(s["line_f1"])))
+    rows.append(("line F1 (plain)", lambda s: _fmt(s["plain_f1"])))
+    rows.append(("line F1 (tesseract psm 3)", lambda s: _fmt(s["tesseract_f1"])))
+    print(f"{'':<28}" + "".join(f"{c:>16}" for c in cols))
+    for label, get in rows:
+        print(f"{label:<28}" + "".join(f"{get(runs[c]):>16}" for c in cols))
 
 
 def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
@@ -185,8 +274,16 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     p.add_argument("--json", type=Path, default=None, help="also write the summary as JSON")
     for name in ("margin", "word_gap"):
         p.add_argument(f"--{name}", type=float, default=None)
+    for name in PREPARATION:
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=float, default=None,
+                       help=f"screen.ocr.{name} (default: the setting's default)")
+    p.add_argument("--compare-preparation", action="store_true",
+                   help="read every page without and with the small-text preparation and compare")
+    p.add_argument("--no-reference", action="store_true", help="skip the psm-3 reference (a second OCR per page)")
     args = p.parse_args(argv)
     lines = {k: getattr(args, k) for k in ("margin", "word_gap") if getattr(args, k) is not None}
+    ocr = {k: getattr(args, k) for k in PREPARATION if getattr(args, k) is not None}
+    variants = {"without": WITHOUT, "with": ocr} if args.compare_preparation else {"": ocr}
     default_margin = LineSettings(**lines).margin
     tmp = None if args.folder else tempfile.TemporaryDirectory(prefix="datagen-realpages-")
     folder = args.folder or Path(tmp.name)
@@ -195,12 +292,21 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
         for name in args.sets:
             images = convert(args.root / SETS[name], folder / name, args.limit)
             ctx = multiprocessing.get_context("fork")
-            t0 = time.perf_counter()
-            with ctx.Pool(args.workers, initializer=_init, initargs=(args.cache or None, lines)) as pool:
-                results = pool.map(page, [str(i) for i in images], chunksize=1)
-            summary[name] = summarise(results)
-            summary[name]["wall_seconds"] = time.perf_counter() - t0
-            report(name, summary[name], default_margin)
+            runs: Dict[str, Dict[str, Any]] = {}
+            for variant, settings in variants.items():
+                t0 = time.perf_counter()
+                init = (args.cache or None, lines, settings, not args.no_reference)
+                with ctx.Pool(args.workers, initializer=_init, initargs=init) as pool:
+                    results = pool.map(page, [str(i) for i in images], chunksize=1)
+                runs[variant] = summarise(results)
+                runs[variant]["wall_seconds"] = time.perf_counter() - t0
+                runs[variant]["ocr_settings"] = settings
+                report(f"{name} {variant} the OCR preparation" if variant else name, runs[variant], default_margin)
+            if args.compare_preparation:
+                compare(name, runs)
+                summary[name] = runs
+            else:
+                summary[name] = runs[""]
     finally:
         if tmp is not None:
             tmp.cleanup()

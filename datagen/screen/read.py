@@ -29,6 +29,13 @@ class Read:
     tesseract_lines: List[List[int]]
     ocr_seconds: float
     cache: Counter = field(default_factory=Counter)  # ocr_cache_hits/misses/recomputed for this image
+    scale: float = 1.0  # the image was upscaled by this before Tesseract (small text); boxes are in its own pixels
+    text_height: Optional[float] = None  # measured median text height in px (None: not measured / no text)
+
+    @property
+    def prepared(self) -> str:
+        """What was done to the image before Tesseract: "x2.5" (upscaled) or "as is"."""
+        return f"x{self.scale:g}" if self.scale != 1.0 else "as is"
 
 
 def read_image(image: Image.Image, ocr: Union[Ocr, CachedOcr], detect_settings: DetectSettings,
@@ -36,7 +43,8 @@ def read_image(image: Image.Image, ocr: Union[Ocr, CachedOcr], detect_settings: 
     """OCR an image (through the cache when there is one) and turn it into elements, detections and lines."""
     before = ocr.stats() if isinstance(ocr, CachedOcr) else None
     t0 = time.perf_counter()
-    words = ocr.words(image, png)
+    result = ocr.read(image, png)
+    words = result.words
     ocr_seconds = time.perf_counter() - t0
     cache: Counter = Counter()
     if before is not None:
@@ -50,4 +58,4 @@ def read_image(image: Image.Image, ocr: Union[Ocr, CachedOcr], detect_settings: 
         grouped = tess
     else:
         grouped = group_lines(elements, lines.margin, lines.unit, float(image.height), lines.reference)
-    return Read(words, elements, detections, grouped, tess, ocr_seconds, cache)
+    return Read(words, elements, detections, grouped, tess, ocr_seconds, cache, result.scale, result.text_height)

@@ -215,6 +215,105 @@ def test_png_given_by_the_caller_reads_the_same(ocr, screen):
     from datagen.screen.ocr import encode_png
 
     img, _, words = screen
+    blank = encode_png(Image.new("RGB", img.size, "white"))
     assert words and ocr.words(img, encode_png(img)) == words
-    # and it is those bytes Tesseract reads, not a fresh encoding of the image
-    assert ocr.words(img, encode_png(Image.new("RGB", img.size, "white"))) == []
+    # read as is, it is those bytes Tesseract reads, not a fresh encoding of the image
+    as_is = Ocr(OcrSettings(min_text_height=0))
+    assert as_is.read(img).scale == 1.0 and as_is.words(img, encode_png(img)) == as_is.words(img)
+    assert as_is.words(img, blank) == []
+    # upscaled, Tesseract reads the upscaled image, not the caller's PNG
+    up = Ocr(OcrSettings(min_text_height=16, target_text_height=24))  # 20 px text: an x-height of ~11 px
+    assert up.read(img).scale > 1 and up.words(img, blank) == up.words(img)
+
+
+# --- small text: the text-height measurement and the upscale before Tesseract ---------------------------------
+
+LINES = ["Contact our office for a quote today", "Phone (206) 555-0142 or write to us",
+         "sales@example.com  Monday to Friday 9am to 5pm", "Quality service since 1987, family owned"]
+
+
+def lines_image(size: int, face: str = "DejaVuSans.ttf", dark: bool = False) -> Image.Image:
+    """LINES drawn at `size` px (line pitch 1.5 x size), black on white or light grey on dark grey."""
+    font = ImageFont.truetype(str(FONT.parent / face), size)
+    img = Image.new("RGB", (size * 26, round(size * (1.5 * len(LINES) + 2))), (34, 34, 40) if dark else "white")
+    d = ImageDraw.Draw(img)
+    for i, text in enumerate(LINES):
+        d.text((size, size + i * size * 1.5), text, font=font, fill=(225, 225, 225) if dark else (20, 20, 20))
+    return img
+
+
+@pytest.mark.parametrize("face", ["DejaVuSans.ttf", "DejaVuSerif.ttf", "DejaVuSansMono.ttf"])
+@pytest.mark.parametrize("dark", [False, True])
+def test_text_height_follows_the_font_size(face, dark):
+    """The median text height is the x-height: ~0.55 x the font size for DejaVu, on light and on dark."""
+    from datagen.screen.ocr import text_height
+
+    heights = []
+    for size in (10, 12, 13, 14, 16, 20, 24, 32, 48):
+        h = text_height(lines_image(size, face, dark))
+        assert h is not None and 0.48 * size <= h <= 0.62 * size, (size, h)
+        heights.append(h)
+    assert heights == sorted(heights)
+
+
+def test_text_height_of_an_image_without_text_is_none():
+    from datagen.screen.ocr import text_height
+
+    assert text_height(Image.new("RGB", (300, 200), "white")) is None
+    assert text_height(Image.new("L", (1, 1), 0)) is None
+    ramp = Image.linear_gradient("L").resize((256, 256))  # smooth shading: no stroke edges
+    assert text_height(ramp) is None
+
+
+def test_upscale_factor_from_the_measured_height():
+    from datagen.screen.ocr import upscale_factor
+
+    s = OcrSettings(min_text_height=16, target_text_height=30, max_upscale=3)
+    assert upscale_factor(12.0, s, 1280 * 1600) == 2.5
+    assert upscale_factor(11.0, s, 1280 * 1600) == 2.75  # 2.727 in steps of 0.25
+    assert upscale_factor(5.0, s, 1280 * 1600) == 3.0  # at most max_upscale
+    assert upscale_factor(16.0, s, 1280 * 1600) == 1.0  # not below min_text_height: as is
+    assert upscale_factor(None, s, 1280 * 1600) == 1.0  # no text found
+    assert upscale_factor(12.0, OcrSettings(min_text_height=0), 1280 * 1600) == 1.0  # off
+    assert upscale_factor(12.0, s, 4000 * 4000) == 1.5  # never beyond MAX_UPSCALED_PIXELS (40 MP)
+    assert upscale_factor(15.5, OcrSettings(min_text_height=16, target_text_height=16), 100) == 1.0  # < 1.125
+
+
+def test_target_below_min_text_height_is_a_user_error():
+    with pytest.raises(UserError) as e:
+        OcrSettings(min_text_height=20, target_text_height=12)
+    assert "screen.ocr.target_text_height=12" in str(e.value)
+    assert OcrSettings(min_text_height=0, target_text_height=12).target_text_height == 12
+
+
+def test_small_text_is_upscaled_and_its_boxes_are_in_the_original_pixels(ocr):
+    """A word drawn at a known place at 13 px is found there, in the pixels of the image given."""
+    font = ImageFont.truetype(str(FONT), 13)
+    img = Image.new("RGB", (640, 360), "white")
+    d = ImageDraw.Draw(img)
+    d.text((24, 20), "Questions about your order? We answer within one day.", font=font, fill=(30, 30, 30))
+    d.text((24, 44), "Sales:", font=font, fill=(30, 30, 30))
+    where = (371, 203)
+    d.text(where, "sales@example.com", font=font, fill=(0, 0, 238))
+    d.text((24, 300), "Call (206) 555-0142 from 9 to 5", font=font, fill=(30, 30, 30))
+    drawn = Box(*d.textbbox(where, "sales@example.com", font=font))
+    result = ocr.read(img)
+    assert result.text_height is not None and result.text_height <= 8  # 13 px DejaVu: an x-height of ~7 px
+    assert result.scale > 2 and result.prepared == f"x{result.scale:g}"
+    hits = [w for w in result.words if w.text == "sales@example.com"]
+    assert len(hits) == 1 and iou(hits[0].box, drawn) > 0.6, (hits, drawn)
+    assert all(0 <= w.box.x0 < w.box.x1 <= img.width and 0 <= w.box.y0 < w.box.y1 <= img.height
+               for w in result.words)
+    assert "(206)" in [w.text for w in result.words]
+
+
+def test_large_text_goes_to_tesseract_as_is(ocr):
+    """Text the size of rendered phone screens at 2x (28-36 px) is not touched: the same words as without the step."""
+    as_is = Ocr(OcrSettings(min_text_height=0))
+    for size in (28, 36):
+        img = lines_image(size)
+        result = ocr.read(img)
+        assert result.scale == 1.0 and result.prepared == "as is" and result.text_height >= 14
+        assert result.words == as_is.words(img)
+    off = as_is.read(lines_image(12))
+    assert (off.scale, off.text_height) == (1.0, None)  # min_text_height=0: not even measured

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from datagen.errors import ItemError, UserError
 from datagen.screen.model import Word
-from datagen.screen.ocr import Ocr, OcrSettings
+from datagen.screen.ocr import Ocr, OcrResult, OcrSettings
 from datagen.screen.ocr_cache import FORMAT, CachedOcr, make_ocr
 
 FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
@@ -49,9 +49,9 @@ def expected(ocr, image) -> List[Word]:
 
 
 def spy(cached: CachedOcr) -> List[int]:
-    """Count the calls of the wrapped Ocr's words (Tesseract runs) of this CachedOcr."""
+    """Count the calls of the wrapped Ocr's read (Tesseract runs) of this CachedOcr."""
     calls = [0]
-    inner = cached.ocr.words
+    inner = cached.ocr.read
 
     def counted(img, png=None):
         calls[0] += 1
@@ -62,8 +62,10 @@ def spy(cached: CachedOcr) -> List[int]:
 
 
 class _Spied:
-    def __init__(self, ocr, words):
-        self._ocr, self.words = ocr, words
+    """An Ocr whose `read` is replaced (None: not to be called)."""
+
+    def __init__(self, ocr, read):
+        self._ocr, self.read = ocr, read
 
     def __getattr__(self, name):
         return getattr(self._ocr, name)
@@ -114,12 +116,29 @@ def test_floats_round_trip_exactly(ocr, image, tmp_path):
     cached = CachedOcr(ocr, tmp_path)
     odd = [Word("x\u00e9\u4e2d", Box(0.1, 1 / 3, 1e-300, 2.0 ** 60 + 0.5), 96.123456789012345, 1, 2, 3),
            Word("y", Box(0.0, -0.0, 5e-324, 1.7976931348623157e308), 0.0, 0, 0, 0)]
-    cached.ocr = _Spied(ocr, lambda img, png=None: list(odd))
+    cached.ocr = _Spied(ocr, lambda img, png=None: OcrResult(list(odd), 2.25, 10.5))
     assert cached.words(image) == odd
     cached.ocr = _Spied(ocr, lambda img, png=None: pytest.fail("Tesseract ran on a hit"))
     back = cached.words(image)
     assert back == odd and [w.box.as_tuple() for w in back] == [w.box.as_tuple() for w in odd]
     assert str(back[1].box.y0) == "-0.0"
+    result = cached.read(image)  # what was done before Tesseract comes back too
+    assert (result.scale, result.text_height, result.prepared) == (2.25, 10.5, "x2.25")
+
+
+def test_entry_records_the_preparation(image, tmp_path):
+    """Entries say how the image was prepared; an image read as is and one upscaled both come back whole."""
+    for settings in (OcrSettings(min_text_height=16, target_text_height=24), OcrSettings(min_text_height=0)):
+        ocr = Ocr(settings)
+        direct = ocr.read(image)  # 20 px DejaVu text: an x-height of ~11 px, upscaled below 16, as is when off
+        assert (direct.scale > 1) == (settings.min_text_height > 0)
+        assert (direct.text_height is None) == (settings.min_text_height == 0)
+        cached = CachedOcr(ocr, tmp_path)
+        first = cached.read(image)
+        doc = json.loads(cached.entry_path(cached.key(image)).read_text("utf-8"))
+        assert (doc["scale"], doc["text_height"]) == (direct.scale, direct.text_height)
+        again = CachedOcr(_Spied(ocr, None), tmp_path).read(image)
+        assert again == first == direct
 
 
 def test_key_depends_on_pixels_mode_palette_and_settings_not_on_encoding(ocr, image, tmp_path):
@@ -148,6 +167,27 @@ def test_key_depends_on_pixels_mode_palette_and_settings_not_on_encoding(ocr, im
     assert CachedOcr(other, tmp_path).key(image) != k
 
 
+@pytest.mark.parametrize("change", [dict(min_text_height=10), dict(min_text_height=0), dict(target_text_height=24),
+                                    dict(max_upscale=2)])
+def test_key_depends_on_the_small_text_preparation(ocr, image, tmp_path, change):
+    """A changed preparation (it changes the words) never reads another preparation's entries."""
+    k = CachedOcr(ocr, tmp_path).key(image)
+    other = _Spied(ocr, None)
+    other.settings = OcrSettings(**change)
+    changed = CachedOcr(other, tmp_path).key(image)
+    assert changed != k
+    other.settings = OcrSettings(**{name: float(v) for name, v in change.items()})  # 10 and 10.0: one setting
+    assert CachedOcr(other, tmp_path).key(image) == changed
+
+
+def test_key_without_preparation_ignores_its_other_settings(ocr, image, tmp_path):
+    off = _Spied(ocr, None)
+    off.settings = OcrSettings(min_text_height=0)
+    k = CachedOcr(off, tmp_path).key(image)
+    off.settings = OcrSettings(min_text_height=0, target_text_height=20, max_upscale=5)
+    assert CachedOcr(off, tmp_path).key(image) == k
+
+
 def test_other_psm_or_other_image_misses(ocr, image, expected, tmp_path):
     cached = CachedOcr(ocr, tmp_path)
     cached.words(image)
@@ -161,7 +201,7 @@ def test_other_psm_or_other_image_misses(ocr, image, expected, tmp_path):
     assert len(entries(tmp_path)) == 3
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "foreign", "structure", "format"])
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "foreign", "structure", "scale", "format"])
 def test_corrupt_entry_is_recomputed_and_overwritten(ocr, image, expected, tmp_path, caplog, damage):
     cached = CachedOcr(ocr, tmp_path)
     calls = spy(cached)
@@ -179,6 +219,8 @@ def test_corrupt_entry_is_recomputed_and_overwritten(ocr, image, expected, tmp_p
         path.write_text(json.dumps(dict(doc, key="0" * 64)))
     elif damage == "structure":
         path.write_text(json.dumps(dict(doc, words=[["Call", 1, 2, 3]])))
+    elif damage == "scale":
+        path.write_text(json.dumps(dict(doc, scale=0.5)))
     else:
         path.write_text(json.dumps(dict(doc, format=FORMAT + 1)))
     with caplog.at_level(logging.WARNING, logger="datagen.screen.ocr_cache"):
