@@ -3,17 +3,26 @@ times) found in the OCR text elements of a screen, each mapped back to a box.
 
     detections = detect(elements, DetectSettings())
 
-Per element text the detectors are:
-  PhoneNumber    phonenumbers.PhoneNumberMatcher for each region of `settings.regions` at
-                 `settings.leniency`; value = the E.164 number.
+The detectors are:
+  PhoneNumber    phonenumbers.PhoneNumberMatcher for each region of `settings.regions` (the
+                 English-speaking regions by default: US, CA, GB, IE, AU, NZ) at
+                 `settings.leniency`; a number with a + or an international prefix is found
+                 whatever the regions; a national number of a region after the first must be
+                 written in groups. Also: numbers glued to words, OCR's commas in 3-3-4
+                 numbers, vanity numbers (1-877-SOV-BANK) and numbers that run over two
+                 elements ("(905) 616-" above "5509"); see datagen/screen/phones.py.
+                 value = the E.164 number.
   EmailAddress   a well-formed address regex (dot-separated local part, dotted host, alphabetic
                  top-level domain); value = the text.
   Uri            URLs with a scheme (http, https, ftp) and bare domains: www.<anything> or a
                  host ending in a common top-level domain (example.org/path); never inside an
                  e-mail address. value = the URL, with "https://" put in front of a bare domain.
-  PostalAddress  pyap.parse(text, country=settings.address_country); value = pyap's full_address.
-                 Also run on an element joined with the element directly below it, because a
-                 screen often writes an address on two lines (see "Two-element addresses").
+  PostalAddress  pyap.parse for the countries of `settings.countries()` (address_country, then
+                 address_countries) on each element and on each block of stacked elements (an
+                 element and the ones directly below it), plus the stacked-address rule (a
+                 street line, then up to STACK_PARTS suite/locality lines, then a city/state/ZIP,
+                 province/postal code or postcode line); see datagen/screen/addresses.py.
+                 value = pyap's full_address (the normalised text for the stacked rule).
   DateTime       regexes: "Tuesday, March 03 at 04:30 PM", "March 3", "5 March 2026",
                  "03/04/2026", "2026-03-04", "4:30 PM", "16:30", "Mon, Jan 5, 2026 10:00 AM",
                  "Tomorrow at 9 AM". A numeric date needs its year (so "9-5" or "3/4" is not a
@@ -21,26 +30,30 @@ Per element text the detectors are:
                  "Mon-Fri 9-5" gives nothing, "Mon-Fri 9am-5pm" gives "9am" and "5pm".
                  value = "" (no normalisation).
 
-Overlaps, within an element and across the two elements of a two-element address, are
+Neighbours: the element "directly below" element i is the element j whose left edge, centre
+or right edge is within BELOW_ALIGN median element heights of i's and whose top lies between
+half a median height above and BELOW_GAP[1] median heights below i's bottom (the nearest
+such, then the best aligned, then the lower index); the element "after" i is the nearest
+element to its right on its row (vertical centres within half the smaller height) starting
+within AFTER_GAP median heights of i's end. Addresses use the elements below; numbers that run
+over two elements use both.
+
+Overlaps, within an element and across the elements of a multi-element detection, are
 resolved greedily and deterministically: the candidate covering more characters wins; at equal
 length the type earlier in PRIORITY wins (EmailAddress, Uri, PhoneNumber, PostalAddress,
-DateTime); then the earlier region of `settings.regions`; then the earlier position. So a URL
+DateTime); then the earlier region (or address country); then the earlier position. So a URL
 inside an e-mail loses to the e-mail, a digit run inside a date loses to the date, and a
 number in a tracking code is not reported at all (phonenumbers' VALID leniency rejects
 digits glued to letters).
 
-Two-element addresses: the element "directly below" element i is the element j whose left
-edge is within one median element height of i's left edge and whose top lies between half a
-median height above and 1.5 median heights below i's bottom (the nearest such, then the
-best aligned, then the lower index). pyap runs on text_i + ", " + text_j (just " " when
-text_i already ends with a comma); an address found there that starts in i and ends in j is
+Multi-element detections (an address over two or more stacked elements, a number over two):
 reported once, as a Detection with
-    element = i, start = its start in text_i, end = len(text_i),
-    text    = the joined text of the address (as pyap saw it, with the ", " joint),
-    box     = union of the boxes of i's words from `start` and j's words up to its end,
-    properties = (("elements", "i,j"), ("spans", "s_i:e_i,s_j:e_j")),
-where "spans" gives the character span in each element. Single-element detections carry no
-"elements" property.
+    element = i (the first), start = its start in text_i, end = its end in text_i,
+    text    = the joined text (the address texts joined by ", ", a number's by " " or nothing),
+    box     = union of the boxes of the words each segment covers,
+    properties = (..., ("elements", "i,j,..."), ("spans", "s_i:e_i,s_j:e_j,...")),
+where "spans" gives the character span in each element (a number keeps its "region" and
+"extension" first). Single-element detections carry no "elements" property.
 
 Boxes: an element's text is its words joined by single spaces, so a character span maps to
 the words it overlaps; the detection box is the union of those words' boxes (the element box
@@ -57,18 +70,21 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import phonenumbers
-import pyap
 
+from datagen.screen.addresses import COUNTRIES as ADDRESS_COUNTRIES
+from datagen.screen.addresses import address_spans, blocks_of
 from datagen.screen.model import Box, Detection, Element
+from datagen.screen.phones import phone_spans
 from datagen.settings import Accepts, Settings, one_of, setting
 
 # Type order used to break ties between overlapping candidates of equal length.
 PRIORITY = ("EmailAddress", "Uri", "PhoneNumber", "PostalAddress", "DateTime")
 TYPES = PRIORITY
 LENIENCIES = ("POSSIBLE", "VALID", "STRICT_GROUPING", "EXACT_GROUPING")
-ADDRESS_COUNTRIES = ("US", "CA", "GB")  # the countries pyap has rules for
-BELOW_ALIGN = 1.0  # an element "directly below" has its left edge within this many median heights
-BELOW_GAP = (-0.5, 1.5)  # ... and its top this many median heights from the bottom of the one above
+BELOW_ALIGN = 1.0  # an element "directly below" has its left edge, centre or right edge within this many median heights
+BELOW_GAP = (-0.5, 2.0)  # ... and its top this many median heights from the bottom of the one above
+AFTER_GAP = 3.0  # the element "after" another on its row starts within this many median heights of its end
+REGIONS = ["US", "CA", "GB", "IE", "AU", "NZ"]  # the English-speaking regions
 
 
 @dataclass
@@ -76,23 +92,36 @@ class DetectSettings(Settings):
     """Which entities are looked for in the OCR text and how (config group `screen.detect`)."""
 
     PATH: ClassVar[str] = "screen.detect"
-    regions: List[str] = setting(["US"], "phonenumbers regions national numbers are read for (206-555-0142 needs "
-                                 "US); numbers with a + country code are found whatever the region; earlier wins ties")
+    regions: List[str] = setting(REGIONS, "phonenumbers regions national numbers are read for (the regions of the "
+                                 "locale: English by default; 206-555-0142 needs US, 020 7946 0018 GB); numbers with a "
+                                 "+ or an international prefix are found whatever the region; earlier wins ties",
+                                 Accepts(lambda v: len(v) > 0 and all(r in phonenumbers.SUPPORTED_REGIONS for r in v),
+                                         "a non-empty list of phonenumbers region codes (US, GB, ...)"))
     leniency: str = setting("VALID", "phonenumbers leniency: POSSIBLE (any plausible digit run), VALID (valid for its "
                             "region, not glued to letters), STRICT_GROUPING, EXACT_GROUPING", one_of(*LENIENCIES))
-    address_country: str = setting("US", "pyap's country rules for postal addresses: US, CA or GB")
+    address_country: str = setting("US", "the country whose postal address forms are tried first: US, CA, GB (pyap's "
+                                   "rules and the stacked-address rule) or AU (the stacked-address rule)")
+    address_countries: List[str] = setting(["CA", "GB", "AU"], "the countries whose address forms are also tried, after "
+                                           "address_country (US, CA, GB, AU; [] for address_country alone)",
+                                           Accepts(lambda v: set(v) <= set(ADDRESS_COUNTRIES),
+                                                   "a list of " + ", ".join(ADDRESS_COUNTRIES)))
     types: List[str] = setting(["PhoneNumber", "EmailAddress", "Uri", "PostalAddress", "DateTime"],
                                "the entity types to detect", Accepts(lambda v: set(v) <= set(TYPES),
                                "a list of " + ", ".join(TYPES)))
 
     def problems(self) -> Iterable[Tuple[str, Any, str]]:
         if "PostalAddress" in self.types and self.address_country.upper() not in ADDRESS_COUNTRIES:
-            yield ("address_country", self.address_country, f"one of {', '.join(ADDRESS_COUNTRIES)} (pyap knows no "
-                   "other); drop PostalAddress from screen.detect.types for other countries")
+            yield ("address_country", self.address_country, f"one of {', '.join(ADDRESS_COUNTRIES)} (no rules for "
+                   "others); drop PostalAddress from screen.detect.types for other countries")
+
+    def countries(self) -> List[str]:
+        """The countries of postal addresses, in order (address_country first, no repeats)."""
+        out = [self.address_country.upper()]
+        return out + [c.upper() for c in self.address_countries if c.upper() not in out]
 
 
-# A candidate before overlap resolution: segments are (element, start, end) spans (two for
-# an address across two elements).
+# A candidate before overlap resolution: segments are (element, start, end) spans (several for
+# an address or a number across elements).
 @dataclass(frozen=True)
 class _Candidate:
     type: str
@@ -100,7 +129,7 @@ class _Candidate:
     text: str
     value: str = ""
     properties: Tuple[Tuple[str, str], ...] = ()
-    rank: int = 0  # tie-break within a type (index of the phone region)
+    rank: int = 0  # tie-break within a type (index of the phone region or address country)
 
     @property
     def length(self) -> int:
@@ -115,17 +144,9 @@ class _Candidate:
 # Phone numbers
 
 
-def _phones(text: str, element: int, settings: DetectSettings) -> List[_Candidate]:
-    leniency = getattr(phonenumbers.Leniency, settings.leniency)
-    out: List[_Candidate] = []
-    for rank, region in enumerate(settings.regions):
-        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
-            props: List[Tuple[str, str]] = [("region", phonenumbers.region_code_for_number(m.number) or "")]
-            if m.number.extension:
-                props.append(("extension", m.number.extension))
-            value = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
-            out.append(_Candidate("PhoneNumber", ((element, m.start, m.end),), m.raw_string, value, tuple(props), rank))
-    return out
+def _phones(elements: Sequence[Element], pairs: Iterable[Tuple[int, int]], settings: DetectSettings) -> List[_Candidate]:
+    return [_Candidate("PhoneNumber", segments, text, value, props, rank)
+            for segments, text, value, props, rank in phone_spans(elements, pairs, settings.regions, settings.leniency)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,63 +254,39 @@ def _datetimes(text: str, element: int) -> List[_Candidate]:
 # ---------------------------------------------------------------------------------------------
 # Postal addresses
 
-# pyap's own normalisation (pyap.parser.AddressParser._normalize_string), replayed here with a
-# map from normalised to original offsets so pyap's match offsets can be mapped back.
-_PYAP_NORMALISE = ((re.compile(r"\r*(\n\r*)+"), ", "), (re.compile(r"\s*(\,\s*)+"), ", "),
-                   (re.compile(r"\s+"), " "), (re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015]"), "-"))
+def _addresses(elements: Sequence[Element], below: Dict[int, int], settings: DetectSettings) -> List[_Candidate]:
+    return [_Candidate("PostalAddress", segments, text, value, props, rank)
+            for segments, text, value, props, rank in address_spans(elements, blocks_of(below), settings.countries())]
 
 
-def _normalise(text: str) -> Tuple[str, List[int]]:
-    """pyap's normalised text and, for each of its positions (plus the end), the original offset."""
-    index = list(range(len(text) + 1))
-    for pattern, repl in _PYAP_NORMALISE:
-        parts: List[str] = []
-        new_index: List[int] = []
-        pos = 0
-        for m in pattern.finditer(text):
-            parts.append(text[pos:m.start()])
-            new_index.extend(index[pos:m.start()])
-            parts.append(repl)
-            # the replacement's characters map to the start of what they replace
-            new_index.extend([index[m.start()]] * len(repl))
-            pos = m.end()
-        parts.append(text[pos:])
-        new_index.extend(index[pos:])
-        text = "".join(parts)
-        index = new_index
-    return text, index
+# ---------------------------------------------------------------------------------------------
+# Neighbours: the element directly below another, the element after another on its row
 
 
-def _addresses(text: str, country: str) -> List[Tuple[int, int, str, str]]:
-    """(start, end, text, full_address) of each address pyap finds, offsets in `text`."""
-    clean, index = _normalise(text)
-    out = []
-    for a in pyap.parse(clean, country=country):
-        start, end = a.match_start, a.match_end
-        while start < end and clean[start] in " ,;:":
-            start += 1
-        while end > start and clean[end - 1] in " ,;:":
-            end -= 1
-        if start >= end:
-            continue
-        o_start, o_end = index[start], index[end - 1] + 1
-        out.append((o_start, o_end, text[o_start:o_end], a.full_address))
-    return out
+def _median_height(elements: Sequence[Element]) -> float:
+    heights = [e.box.height for e in elements if e.box.height > 0]
+    return statistics.median(heights) if heights else 1.0
+
+
+def _aligned(a: Box, b: Box, tolerance: float) -> float:
+    """How far b's left edge, centre or right edge is from a's (the smallest); inf past `tolerance`."""
+    off = min(abs(b.x0 - a.x0), abs(b.cx - a.cx), abs(b.x1 - a.x1))
+    return off if off <= tolerance else float("inf")
 
 
 def _below(elements: Sequence[Element]) -> Dict[int, int]:
-    """For each element, the element directly below it (left edges aligned), if any."""
-    heights = [e.box.height for e in elements if e.box.height > 0]
-    h = statistics.median(heights) if heights else 1.0
+    """For each element, the element directly below it (aligned left, centre or right), if any."""
+    h = _median_height(elements)
     out: Dict[int, int] = {}
     for i, a in enumerate(elements):
         best: Optional[Tuple[float, float, int]] = None
         for j, b in enumerate(elements):
-            if j == i or abs(b.box.x0 - a.box.x0) > BELOW_ALIGN * h:
+            off = _aligned(a.box, b.box, BELOW_ALIGN * h) if j != i else float("inf")
+            if off == float("inf"):
                 continue
             gap = b.box.y0 - a.box.y1
             if BELOW_GAP[0] * h <= gap <= BELOW_GAP[1] * h and b.box.cy > a.box.cy:
-                key = (b.box.y0, abs(b.box.x0 - a.box.x0), j)
+                key = (b.box.y0, off, j)
                 if best is None or key < best:
                     best = key
         if best is not None:
@@ -297,23 +294,19 @@ def _below(elements: Sequence[Element]) -> Dict[int, int]:
     return out
 
 
-def _address_candidates(elements: Sequence[Element], settings: DetectSettings) -> List[_Candidate]:
-    country = settings.address_country.upper()
-    out: List[_Candidate] = []
-    for i, e in enumerate(elements):
-        for s, t, found, full in _addresses(e.text, country):
-            out.append(_Candidate("PostalAddress", ((i, s, t),), found, full))
-    for i, j in sorted(_below(elements).items()):
-        first, second = elements[i].text, elements[j].text
-        if not first.strip() or not second.strip():
-            continue
-        sep = " " if first.rstrip().endswith(",") else ", "
-        joint = len(first) + len(sep)
-        for s, t, found, full in _addresses(first + sep + second, country):
-            if s < len(first) and t > joint:
-                segs = ((i, s, len(first)), (j, 0, t - joint))
-                props = (("elements", f"{i},{j}"), ("spans", f"{s}:{len(first)},0:{t - joint}"))
-                out.append(_Candidate("PostalAddress", segs, found, full, props))
+def _after(elements: Sequence[Element]) -> Dict[int, int]:
+    """For each element, the next element to its right on its row (centres within half a height), if any."""
+    h = _median_height(elements)
+    out: Dict[int, int] = {}
+    for i, a in enumerate(elements):
+        best: Optional[Tuple[float, int]] = None
+        for j, b in enumerate(elements):
+            gap = b.box.x0 - a.box.x1
+            if j != i and 0 <= gap <= AFTER_GAP * h and abs(b.box.cy - a.box.cy) <= 0.5 * min(a.box.height, b.box.height):
+                if best is None or (gap, j) < best:
+                    best = (gap, j)
+        if best is not None:
+            out[i] = best[1]
     return out
 
 
@@ -363,11 +356,13 @@ def detect(elements: Sequence[Element], settings: Optional[DetectSettings] = Non
     settings = settings if settings is not None else DetectSettings()
     types = set(settings.types)
     candidates: List[_Candidate] = []
+    below = _below(elements) if types & {"PhoneNumber", "PostalAddress"} else {}
+    if "PhoneNumber" in types:
+        pairs = sorted(set(below.items()) | set(_after(elements).items()))
+        candidates += _phones(elements, pairs, settings)
     for i, e in enumerate(elements):
         if not e.text.strip():
             continue
-        if "PhoneNumber" in types:
-            candidates += _phones(e.text, i, settings)
         if "EmailAddress" in types:
             candidates += _emails(e.text, i)
         if "Uri" in types:
@@ -375,7 +370,7 @@ def detect(elements: Sequence[Element], settings: Optional[DetectSettings] = Non
         if "DateTime" in types:
             candidates += _datetimes(e.text, i)
     if "PostalAddress" in types:
-        candidates += _address_candidates(elements, settings)
+        candidates += _addresses(elements, below, settings)
     out: List[Detection] = []
     for c in _resolve_overlaps(candidates):
         el, start, end = c.segments[0]

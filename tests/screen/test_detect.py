@@ -18,7 +18,7 @@ from datagen.templates import builtin_dir
 
 CHAR_W, GAP, LINE_H = 10, 10, 20
 VALID = DetectSettings()
-POSSIBLE = DetectSettings(leniency="POSSIBLE")
+POSSIBLE = DetectSettings(leniency="POSSIBLE", regions=["US"])  # leniency on US numbers
 
 
 def element(text: str, x: float = 0, y: float = 0, h: float = LINE_H) -> Element:
@@ -90,11 +90,85 @@ def test_digits_in_tracking_number_are_not_a_phone():
 
 def test_national_numbers_of_other_regions_need_the_region():
     text = "Ring 020 7946 0018 now"
-    assert detect([element(text)], VALID) == []
+    us_only = DetectSettings(regions=["US"])
+    assert detect([element(text)], us_only) == []
     found = detect([element(text)], DetectSettings(regions=("US", "GB")))
     assert [(d.text, d.value) for d in found] == [("020 7946 0018", "+442079460018")]
+    assert [d.value for d in detect([element(text)], VALID)] == ["+442079460018"]  # GB is a default region
     # a +44 number is found whatever the regions
-    assert [d.value for d in detect([element("+44 20 7946 0018")], VALID)] == ["+442079460018"]
+    assert [d.value for d in detect([element("+44 20 7946 0018")], us_only)] == ["+442079460018"]
+
+
+def _phones(found: Sequence[Detection]) -> List[Tuple[str, str]]:
+    return [(d.text, d.value) for d in found if d.type == "PhoneNumber"]
+
+
+def test_uk_trunk_number_01730_268_592():
+    found = detect([element("Call 01730 268 592 or 0845 653 2064")], VALID)
+    assert _phones(found) == [("01730 268 592", "+441730268592"), ("0845 653 2064", "+448456532064")]
+
+
+def test_numbers_of_the_other_english_regions():
+    texts = {"Call 1300 346 227": "+611300346227", "Fax: (02) 9411 8032": "+61294118032",
+             "Tel 057 9352105": "+353579352105", "Ring 020 7193 1430.": "+442071931430"}
+    for text, value in texts.items():
+        assert [v for _, v in _phones(detect([element(text)], VALID))] == [value], text
+
+
+def test_international_prefix_number():
+    assert _phones(detect([element("Abroad: 00 44 20 7946 0018")], VALID)) == [("00 44 20 7946 0018", "+442079460018")]
+    assert _phones(detect([element("+46 771 105000 (EU)")], VALID)) == [("+46 771 105000", "+46771105000")]
+
+
+def test_foreign_national_number_needs_groups():
+    # a digit run that is only valid in a further region is an id, not a number
+    assert detect([element("Company registration number 05849152")], VALID) == []
+    assert _phones(detect([element("Tel 057 9352105")], VALID)) == [("057 9352105", "+353579352105")]
+
+
+def test_vanity_number():
+    found = detect([element("Call 1-877-SOV-BANK today")], VALID)
+    assert [(d.type, d.text, d.value, d.start) for d in found] == [("PhoneNumber", "1-877-SOV-BANK", "+18777682265", 5)]
+    assert _phones(detect([element("(800) GOT-JUNK?")], VALID)) == [("(800) GOT-JUNK", "+18004685865")]
+
+
+@pytest.mark.parametrize("text", ["ioSafe 214 NAS RAID", "APKT 1604 PDR UM30", "Model 500 XL-TURBO", "Call 1-800-Flowers"])
+def test_product_codes_are_not_vanity_numbers(text):
+    assert detect([element(text)], VALID) == []
+
+
+def test_number_glued_to_words():
+    found = detect([element("Office:206-588-2075Fax:206-971-0313")], VALID)
+    assert _phones(found) == [("206-588-2075", "+12065882075"), ("206-971-0313", "+12069710313")]
+    assert _phones(detect([element("Phone: 317-888-1946Send Email")], VALID)) == [("317-888-1946", "+13178881946")]
+    assert detect([element("Tracking 1Z452G6351664598")], VALID) == []  # an ungrouped run glued to letters
+
+
+def test_ocr_commas_in_number_530_653_2015():
+    assert _phones(detect([element("International Fax: 530,653,2015")], VALID)) == [("530,653,2015", "+15306532015")]
+    assert detect([element("Raised $1,250,000 in 2013")], VALID) == []
+
+
+def test_number_wrapped_onto_next_element():
+    a, b = element("Call (905) 616-", x=40, y=100), element("5509", x=40, y=100 + LINE_H + 4)
+    found = detect([a, b], VALID)
+    assert [(d.type, d.element, d.start, d.end, d.text, d.value) for d in found] == [
+        ("PhoneNumber", 0, 5, len(a.text), "(905) 616-5509", "+19056165509")]
+    assert dict(found[0].properties)["elements"] == "0,1"
+    assert found[0].box == words_box(a, 1, 2).union(b.box)
+
+
+def test_number_split_over_two_elements_on_a_row():
+    a = element("Phone: (425)", x=40, y=100)
+    b = element("322-5078", x=a.box.x1 + 2 * LINE_H, y=100)
+    found = detect([a, b], VALID)
+    assert [(d.element, d.text, d.value) for d in found] == [(0, "(425) 322-5078", "+14253225078")]
+    assert found[0].box == a.words[1].box.union(b.box)
+
+
+def test_wrapped_number_needs_short_groups():
+    # two digit runs one above the other are two values, not one number
+    assert detect([element("117317", x=40, y=100), element("113.219", x=40, y=100 + LINE_H + 4)], VALID) == []
 
 
 # --- e-mails and URLs ---------------------------------------------------------------------
@@ -202,6 +276,94 @@ def test_one_line_address_not_duplicated_by_the_line_below():
     assert [(d.type, d.element, d.text) for d in found] == [
         ("PostalAddress", 0, "100 Main St, Springfield, IL 62704"), ("DateTime", 1, "9 AM")]
     assert found[0].properties == ()
+
+
+def _stack(*lines: str, x: float = 40, y: float = 100, centred: bool = False) -> List[Element]:
+    """Elements one under the other (left-aligned, or centred on the first line's centre)."""
+    out = []
+    for k, text in enumerate(lines):
+        el = element(text, x=x, y=y + k * (LINE_H + 6))
+        if centred and out:
+            shift = out[0].box.cx - el.box.cx
+            el = element(text, x=x + shift, y=y + k * (LINE_H + 6))
+        out.append(el)
+    return out
+
+
+def _addresses(found: Sequence[Detection]) -> List[str]:
+    return [d.text for d in found if d.type == "PostalAddress"]
+
+
+def test_address_street_line_then_city_line():
+    els = _stack("7000 Miller Court East", "Norcross GA 30071")
+    found = detect(els, VALID)
+    assert [(d.type, d.element, d.text) for d in found] == [("PostalAddress", 0, "7000 Miller Court East, Norcross GA 30071")]
+    assert found[0].box == els[0].box.union(els[1].box)
+    assert dict(found[0].properties) == {"elements": "0,1", "spans": f"0:{len(els[0].text)},0:{len(els[1].text)}"}
+
+
+def test_address_with_suite_line_between():
+    els = _stack("Peace Arch Business Center", "8105 Birch Bay Square Steet", "Suite 205", "Blaine WA 98230",
+                 "Phone:(360) 366-8500")
+    found = detect(els, VALID)
+    assert _addresses(found) == ["8105 Birch Bay Square Steet, Suite 205, Blaine WA 98230"]
+    assert found[0].element == 1 and dict(found[0].properties)["elements"] == "1,2,3"
+    assert _phones(found) == [("(360) 366-8500", "+13603668500")]
+
+
+def test_po_box_address():
+    assert _addresses(detect(_stack("P.O. Box 291", "Anson ME 04911"), VALID)) == ["P.O. Box 291, Anson ME 04911"]
+
+
+def test_uk_address_on_five_lines():
+    els = _stack("Unit 29 Malmesbury Road", "Kingsditch Trading Estate", "Cheltenham", "Gloucestershire", "GL51 9PL")
+    assert _addresses(detect(els, VALID)) == [
+        "Unit 29 Malmesbury Road, Kingsditch Trading Estate, Cheltenham, Gloucestershire, GL51 9PL"]
+
+
+def test_uk_postcode_read_with_ocr_confusions():
+    found = detect(_stack("PO Box 306", "Newcastle upon Tyne", "NEG 5ZH"), VALID)
+    assert [(d.text, d.value) for d in found] == [("PO Box 306, Newcastle upon Tyne, NEG 5ZH",
+                                                   "PO Box 306, Newcastle upon Tyne, NE6 5ZH")]
+
+
+def test_canadian_address():
+    els = _stack("5320 - Roper Road", "Edmonton Alberta", "T6B 3E9", "Canada")
+    assert _addresses(detect(els, VALID)) == ["5320 - Roper Road, Edmonton Alberta, T6B 3E9, Canada"]
+
+
+def test_australian_address():
+    assert _addresses(detect(_stack("Lvl 2 845 Pacific Hwy", "Chatswood NSW 2067"), VALID)) == [
+        "Lvl 2 845 Pacific Hwy, Chatswood NSW 2067"]
+
+
+def test_centred_address_lines():
+    els = _stack("1617 3rd Avenue", "Suite 7080", "New York NY", "10128", x=300, centred=True)
+    assert len({e.box.x0 for e in els}) == 4
+    assert _addresses(detect(els, VALID)) == ["1617 3rd Avenue, Suite 7080, New York NY, 10128"]
+
+
+def test_address_between_bullets_in_a_sentence():
+    text = "The Arbors at Sweetgrass * 1720 Kirkwood Drive * Fort Collins CO 80525"
+    found = detect([element(text)], VALID)
+    assert [(d.text, d.value, d.start) for d in found] == [
+        ("1720 Kirkwood Drive * Fort Collins CO 80525", "1720 Kirkwood Drive, Fort Collins CO 80525", 27)]
+
+
+def test_ocr_quote_before_a_line_of_an_address():
+    els = _stack("3755 E. 34th St Suite # 101-A", "\u2018Tucson AZ 85713")
+    assert _addresses(detect(els, VALID)) == ["3755 E. 34th St Suite # 101-A, \u2018Tucson AZ 85713"]
+
+
+@pytest.mark.parametrize("lines", [
+    ("Highway 141 in Fenton Missouri",), ("\u00a9 2014 Prepress Express Ltd. Registered in England and Wales",),
+    ("HP CE285A Toner Cartridge", "HP CF280X Toner Cartridge", "HP CE278A Toner Cartridge"),
+    ("Idaho, or Utah, call us at (866) 741-8323, contact one of our real estate team members, or visit",),
+    ("RM16 RM17 RM18 RM20 SE1 SE15 SE17 N13",), ("2 adults, 1 child", "Tampa FL 33602"),
+    ("Call 555 today", "Tel (780) 450-9444", "Austin TX 78701"),
+])
+def test_no_address_without_a_street_line_and_a_postcode(lines):
+    assert _addresses(detect(_stack(*lines), VALID)) == []
 
 
 # --- dates and times ----------------------------------------------------------------------

@@ -1,0 +1,292 @@
+"""Postal addresses in OCR text elements (the PostalAddress detector of datagen.screen.detect).
+
+    found = address_spans(elements, blocks, countries)
+
+Each result is (segments, text, value, properties, rank) as in phones.py: segments are
+(element, start, end) character spans, value pyap's full_address, rank the index of the
+country in `countries` (earlier countries win ties). The rules:
+
+- pyap.parse(text, country) for each country of `countries` (pyap knows US, CA and GB), on each
+  element's text and on each block of stacked elements (`blocks`: an element and the elements
+  directly below it, one under the other, ADDRESS_LINES at most), their texts joined by ", "
+  (just " " after a text already ending in a comma): a screen writes an address as a street
+  line, maybe a suite or locality line, then a city/state/ZIP or town/postcode line. An
+  address found in a block that starts in the block's first element and ends in a later one
+  is reported with one segment per element it covers; one found inside the first element alone
+  is the single-element case.
+- Before pyap sees a text, it is normalised the way pyap normalises (runs of spaces and commas,
+  dashes), and OCR's letter/digit confusions inside a British or Canadian postcode are undone
+  where the postcode's pattern needs a digit or a letter ("NEG 5ZH" -> "NE6 5ZH", "BR6 GLU" ->
+  "BR6 6LU"); the reported text is the element text as read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+import pyap
+from rapidfuzz.distance import Levenshtein
+
+from datagen.screen.model import Element
+
+Span = Tuple[Tuple[Tuple[int, int, int], ...], str, str, Tuple[Tuple[str, str], ...], int]
+
+COUNTRIES = ("US", "CA", "GB", "AU")  # the countries of the stacked-address rule
+PYAP_COUNTRIES = ("US", "CA", "GB")  # the countries pyap has rules for
+ADDRESS_LINES = 6  # an address block is at most this many stacked elements
+
+# pyap's own normalisation (pyap.parser.AddressParser._normalize_string), replayed here with a
+# map from normalised to original offsets; pyap's normalisation leaves the result unchanged, so
+# pyap's match offsets are offsets in it.
+_PYAP_NORMALISE = ((re.compile(r"\r*(\n\r*)+"), ", "), (re.compile(r"\s*(\,\s*)+"), ", "),
+                   (re.compile(r"\s+"), " "), (re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015]"), "-"))
+
+_TO_DIGIT = str.maketrans("OoDQIlL|SsGBZz", "00001111556822")
+_TO_LETTER = str.maketrans("015862", "OISBGZ")
+# a British postcode (outward, inward) or a Canadian one (A1A 1A1) as OCR may read it
+_GB_POSTCODE = re.compile(r"\b([A-Z]{1,2})([0-9A-Z]{1,2}[A-Z]?) ?([0-9A-Z])([A-Z0-9]{2})\b")
+_GB_OUTWARD_TAIL = re.compile(r"^(?:\d|\d\d|\d[A-Z])$")
+_CA_POSTCODE = re.compile(r"\b([A-Z0-9])([0-9A-Z])([A-Z0-9]) ?([0-9A-Z])([A-Z0-9])([0-9A-Z])\b")
+
+# OCR and layout marks: a bullet or bar between the parts of an address is a comma; quotes and
+# bullets OCR puts before the first word of a line are nothing (same length)
+_SEPARATOR = re.compile(r"(?<=\s)[*\u2022\u00b7|\\\u00bb]+(?=\s)")
+_LOWER_END = re.compile(r"\d(?:[\s,:|-]+[a-z][a-z.]*)+$")
+_LEADING = re.compile(r"^[\u2018\u2019\u201c\u201d'`\"*\u2022\u00b7|]+")
+
+# The stacked-address rule: the first line of a block is a street line, the last holds the
+# city/state/ZIP (US), the province and postal code (CA) or the postcode (GB).
+_US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+              "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI").split()
+_US_STATE_NAMES = ("Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|District of Columbia|"
+                   "Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|"
+                   "Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|"
+                   "New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|"
+                   "Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|"
+                   "West Virginia|Wisconsin|Wyoming|Puerto Rico|Guam")
+_CA_PROVINCES = ("AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT|Alberta|British Columbia|Manitoba|New Brunswick|"
+                 "Newfoundland and Labrador|Newfoundland|Nova Scotia|Northwest Territories|Nunavut|Ontario|"
+                 "Prince Edward Island|Quebec|Qu\u00e9bec|Saskatchewan|Yukon")
+_US_STATE = ("(?:" + "|".join(_US_STATES) + "|" + "|".join(a[0] + a[1].lower() + r"\." for a in _US_STATES)
+             + "|" + _US_STATE_NAMES + ")")
+_HOUSE = (r"(?:[NSEW]\d{1,5}\s[NSEW]\d{1,6}"  # Wisconsin/Utah grid numbers: N112 W16700
+          r"|\d{1,6}[A-Za-z]?(?:\s?-\s?\d{1,6}[A-Za-z]?)?)")  # 12, 12B, 6-8, 101-1305, 5320 - Roper
+_SUB = (r"(?:(?:Unit|Suite|Ste|Flat|Apt|Apartment|Floor|Level|Lvl|Building|Bldg|Room|Office|Shop)\.?\s?#?\s?\d{1,5}[A-Za-z]?"
+        r"|\d{1,3}(?:st|nd|rd|th)\s(?:Floor|Fl\.?))")  # Unit 3, Suite # 200, 3rd Floor
+_PO_BOX = r"(?:P\.?\s?O\.?\s?Box|PO\sBOX|Post\sOffice\sBox)\s?:?\s?#?\s?\d{1,6}"
+_PHONE_AHEAD = r"(?![^,]*\d{3}[-. )]{1,2}\d{3}[-. ]\d{4})"  # a part holding a phone number is not an address part
+_WORDS = _PHONE_AHEAD + r"(?=[^,]*[A-Za-z\u00c0-\u017f]{2})[^,@:]{1,50}?"  # the rest of a street line: a word or more
+_FIRST = rf"(?:{_PO_BOX}|{_SUB}(?:\s{_WORDS})?|{_HOUSE}\s{_WORDS})"
+_PART = _PHONE_AHEAD + r"[A-Za-z\u00c0-\u017f#\d][^,@:]{0,39}?"  # a middle part: a suite, floor, locality, building or city line
+_GB_CODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
+_CA_CODE = r"[A-Z]\d[A-Z]\s?\d[A-Z]\d"
+_AU_STATES = ("NSW|VIC|QLD|SA|WA|TAS|NT|ACT|New South Wales|Victoria|Queensland|South Australia|Western Australia|"
+              "Tasmania|Northern Territory|Australian Capital Territory")
+_COUNTRY = (r"(?:,?\s(?:USA|U\.S\.A\.?|United States(?: of America)?|Canada|United Kingdom|UK|England|Scotland|Wales"
+            r"|Australia))?")
+_TAILS = {
+    "US": rf"(?:{_PART},?\s)?{_US_STATE},?\s\d{{5}}(?:-\d{{4}})?(?![\d-])",
+    "CA": rf"(?:{_PART},?\s)?(?:(?:{_CA_PROVINCES})\.?,?\s{_CA_CODE}|{_CA_CODE},?\s(?:{_CA_PROVINCES})\.?)(?![A-Za-z\d])",
+    "GB": rf"(?:{_PART}\s)?{_GB_CODE}(?![A-Za-z\d])",
+    "AU": rf"(?:{_PART},?\s)?(?:{_AU_STATES}),?\s\d{{4}}(?![\d-])",
+}
+# Street types (USPS suffixes with their usual abbreviations, and British ones): a street line of
+# the stacked rule names one, is a PO box or starts with a unit, floor or level
+STREET_TYPES = frozenset("""
+alley aly arcade avenue ave av bend bluff blvd boulevard broadway bypass byp causeway center centre ctr circle
+cir close cl common commons corner course court ct cove crescent cres crest crossing cross dale dr drive drv
+esplanade estate expressway expy extension ext freeway fwy gardens gdns garden gate gateway green grn grove gr
+heights hts highway hwy hill hl hollow junction jct lane ln loop mall manor mews mill mount mt mountain parade
+park parkway pkwy pky pass path pike place pl plaza plz point pt promenade quay ramp ridge rd road route rte row
+run square sq station sta st street strasse terrace ter tce trace trail trl turnpike tpke view vw village vlg
+walk way wy wharf yard
+""".split())
+STREET_TYPE_TYPOS = 1  # OCR may miss or swap one letter of a street type of five or more letters ("Steet")
+_SUB_START = re.compile(_SUB + "|" + _PO_BOX, re.IGNORECASE)
+_GLUED_TYPE = re.compile(r"[a-z](Rd|St|Ave|Dr|Ln|Blvd|Hwy|Ct|Pl|Way)\.?$")  # "echRd.": OCR lost the space
+
+
+def _names_street(part: str) -> bool:
+    """Whether a line names a street type (allowing one OCR slip in a long one) or is a PO box / unit line."""
+    if _SUB_START.match(part.strip()):
+        return True
+    for token in re.findall(r"[A-Za-z][A-Za-z.]*", part):
+        word = token.rstrip(".").lower()
+        if word in STREET_TYPES or _GLUED_TYPE.search(token):
+            return True
+        if len(word) >= 5 and any(len(t) >= 5 and Levenshtein.distance(word, t) <= STREET_TYPE_TYPOS
+                                  for t in STREET_TYPES):
+            return True
+    return False
+
+
+STACK_PARTS = 4  # at most this many parts between the street line and the last line
+_STACKED = {country: re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?(?P<address>{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,?\s{tail}{_COUNTRY})")
+            for country, tail in _TAILS.items()}
+
+
+def _normalise(text: str) -> Tuple[str, List[int]]:
+    """pyap's normalised text and, for each of its positions (plus the end), the original offset."""
+    index = list(range(len(text) + 1))
+    for pattern, repl in _PYAP_NORMALISE:
+        parts: List[str] = []
+        new_index: List[int] = []
+        pos = 0
+        for m in pattern.finditer(text):
+            parts.append(text[pos:m.start()])
+            new_index.extend(index[pos:m.start()])
+            parts.append(repl)
+            # the replacement's characters map to the start of what they replace
+            new_index.extend([index[m.start()]] * len(repl))
+            pos = m.end()
+        parts.append(text[pos:])
+        new_index.extend(index[pos:])
+        text = "".join(parts)
+        index = new_index
+    return text, index
+
+
+def _one_fix(original: str, fixed: str) -> str:
+    """`fixed` when it differs from `original` in exactly one character and the postcode has its space."""
+    changed = sum(a != b for a, b in zip(original, fixed))
+    return fixed if changed == 1 and " " in original else original
+
+
+def _gb_postcode(m: "re.Match[str]") -> str:
+    area, district, sector, unit = m.groups()
+    if not unit.isalpha():
+        return m.group()
+    district = district[0].translate(_TO_DIGIT) + district[1:]
+    if len(district) == 2 and not district[1].isalpha():
+        district = district[0] + district[1].translate(_TO_DIGIT)
+    sector = sector.translate(_TO_DIGIT)
+    if not (_GB_OUTWARD_TAIL.match(district) and sector.isdigit()):
+        return m.group()
+    space = " " if " " in m.group() else ""
+    return _one_fix(m.group(), f"{area}{district}{space}{sector}{unit}")
+
+
+def _ca_postcode(m: "re.Match[str]") -> str:
+    chars = [c.translate(_TO_LETTER) if k % 2 == 0 else c.translate(_TO_DIGIT) for k, c in enumerate(m.groups())]
+    if not all(c.isalpha() if k % 2 == 0 else c.isdigit() for k, c in enumerate(chars)):
+        return m.group()
+    space = " " if " " in m.group() else ""
+    return _one_fix(m.group(), "".join(chars[:3]) + space + "".join(chars[3:]))
+
+
+def _fix_postcodes(text: str, country: str) -> str:
+    """OCR's letter/digit confusions inside postcodes undone (same length)."""
+    if country == "GB":
+        return _GB_POSTCODE.sub(_gb_postcode, text)
+    if country == "CA":
+        return _CA_POSTCODE.sub(_ca_postcode, text)
+    return text
+
+
+def _marks(text: str) -> str:
+    """The text with layout marks between parts read as commas and OCR marks before a line blanked."""
+    text = _SEPARATOR.sub(lambda m: "," * len(m.group()), text)
+    return _LEADING.sub(lambda m: " " * len(m.group()), text)
+
+
+def _plausible(address: "pyap.address.Address") -> bool:
+    """An address with a street number (or PO box) and a postal code or a state written as one."""
+    parts = address.as_dict()
+    number, region = parts.get("street_number") or "", (parts.get("region1") or "").strip()
+    if not (any(c.isdigit() for c in number) or parts.get("po_box")):
+        return False
+    return bool(parts.get("postal_code")) or region[:1].isupper()
+
+
+def _addresses(text: str, countries: Sequence[str], stacked: bool) -> List[Tuple[int, int, str, int]]:
+    """(start, end, full address, country rank) of each address in `text` (offsets in it): pyap's
+    matches, or (stacked=True) the stacked-address rule's match at the start of the text."""
+    clean, index = _normalise(text)
+    out = []
+    for rank, country in enumerate(countries):
+        fixed = _fix_postcodes(clean, country)
+        if stacked:
+            m = _STACKED[country].match(fixed)
+            found = [(m.start("address"), m.end("address"), m.group("address"))] if m else []
+            found = [f for f in found if any(_names_street(p) for p in f[2].split(",")[:2])]
+        elif country in PYAP_COUNTRIES:
+            found = [(a.match_start, a.match_end, a.full_address) for a in pyap.parse(fixed, country=country)
+                     if _plausible(a)]
+        else:
+            found = []
+        for start, end, full in found:
+            if start > 0 and clean[start - 1].isalnum() and clean[start].isalnum():
+                continue  # pyap may start inside a word ("...rge Lane"): an address starts at a word
+            while start < end and clean[start] in " ,;:":
+                start += 1
+            while end > start and clean[end - 1] in " ,;:":
+                end -= 1
+            lower = _LOWER_END.search(clean, start, end)
+            if lower:  # pyap reads lower-case words after the ZIP as a state or country ("62704 or us")
+                end = lower.start() + 1
+            if start < end:
+                out.append((index[start], index[end - 1] + 1, full.strip(" ,;:"), rank))
+    return out
+
+
+def _join(texts: Sequence[str]) -> Tuple[str, List[int]]:
+    """The texts joined by ", " (" " after a comma) and the offset of each text in the result."""
+    joined, starts = "", []
+    for k, t in enumerate(texts):
+        if k:
+            joined += " " if joined.rstrip().endswith(",") else ", "
+        starts.append(len(joined))
+        joined += t
+    return joined, starts
+
+
+def _span(block: Sequence[int], texts: Sequence[str], starts: Sequence[int], joined: str, s: int, t: int,
+          full: str, rank: int, original: str) -> Span:
+    """A candidate over the block's elements that [s, t) of the joined text covers."""
+    segments = []
+    for k, a, text in zip(block, starts, texts):
+        b = a + len(text)
+        if a < t and s < b:
+            segments.append((k, max(s, a) - a, min(t, b) - a))
+    if len(segments) == 1:
+        return ((segments[0],), original[s:t], full, (), rank)
+    props = (("elements", ",".join(str(k) for k, _, _ in segments)),
+             ("spans", ",".join(f"{x}:{y}" for _, x, y in segments)))
+    return (tuple(segments), original[s:t], full, props, rank)
+
+
+def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]],
+                  countries: Sequence[str]) -> List[Span]:
+    """Every postal address candidate of the elements (see the module docstring)."""
+    out: List[Span] = []
+    for i, e in enumerate(elements):
+        if not any(c.isdigit() for c in e.text):
+            continue
+        block = blocks.get(i, (i,))
+        texts = [_marks(elements[k].text) for k in block]
+        joined, starts = _join(texts)
+        original, _ = _join([elements[k].text for k in block])
+        for s, t, full, rank in _addresses(texts[0], countries, stacked=False):
+            out.append(_span(block[:1], texts[:1], starts[:1], texts[0], s, t, full, rank, e.text))
+        if len(block) > 1:
+            for s, t, full, rank in _addresses(joined, countries, stacked=False):
+                if s < len(texts[0]) and t > starts[1]:
+                    out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
+        for s, t, full, rank in _addresses(joined, countries, stacked=True):
+            out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
+    return out
+
+
+def blocks_of(below: Dict[int, int], lines: int = ADDRESS_LINES) -> Dict[int, Tuple[int, ...]]:
+    """For each element, it and the elements directly below it, one under the other."""
+    out: Dict[int, Tuple[int, ...]] = {}
+    for i in below:
+        chain = [i]
+        while len(chain) < lines and chain[-1] in below and below[chain[-1]] not in chain:
+            chain.append(below[chain[-1]])
+        out[i] = tuple(chain)
+    return out
+
+
+__all__: Iterable[str] = ["COUNTRIES", "ADDRESS_LINES", "address_spans", "blocks_of"]
