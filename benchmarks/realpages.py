@@ -58,11 +58,10 @@ sys.path.insert(0, str(REPO))
 
 from datagen.screen.detect import DetectSettings  # noqa: E402
 from datagen.screen.lines import LineSettings, group_lines  # noqa: E402
-from datagen.screen.model import Element  # noqa: E402
 from datagen.screen.ocr import Ocr, OcrSettings  # noqa: E402
 from datagen.screen.ocr_cache import make_ocr  # noqa: E402
 from datagen.screen.read import read_image  # noqa: E402
-from datagen.screen.score import f1, fragment_labels, line_pair_counts, score_entities, word_lines  # noqa: E402
+from datagen.screen.score import f1, line_counts, plain_lines, score_entities  # noqa: E402
 from datagen.screen.source import TRUTH_FORMAT, open_image, read_truth, truth_path  # noqa: E402
 
 SETS = {"desktop": "business-desktop", "mobile": "business-mobile"}
@@ -72,7 +71,6 @@ TABLE_TYPES = ["PhoneNumber", "EmailAddress", "PostalAddress"]  # the types the 
 # the types whose precision the labels can judge: EMAIL labels are too sparse (5 in all) to judge e-mail detections
 ANNOTATED = ["PhoneNumber", "PostalAddress"]
 MARGINS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.3)
-PLAIN_MARGIN = 0.8  # the shared README's plain algorithm: 0.8 x median word height, running mean
 REFERENCE_PSM = 3  # Tesseract's own lines are measured at psm 3 (its page layout analysis)
 MAX_PIXELS = 40_000_000
 PREPARATION = ("min_text_height", "target_text_height", "max_upscale")  # OcrSettings of the small-text upscale
@@ -138,7 +136,7 @@ def _cpu() -> float:
 
 
 def _line_counts(truth, words, lines, members) -> Dict[str, int]:
-    return line_pair_counts(truth.fragments, fragment_labels(truth.fragments, words, word_lines(words, lines, members)))
+    return line_counts(truth.fragments, words, lines, members)
 
 
 def page(image_path: str) -> Dict[str, Any]:
@@ -161,9 +159,8 @@ def page(image_path: str) -> Dict[str, Any]:
     for m in MARGINS:
         lines = group_lines(read.elements, m, _STATE["lines"].unit, float(image.height), _STATE["lines"].reference)
         out["sweep"][m] = _line_counts(truth, read.words, lines, members)
-    word_els = [Element(w.text, w.box, (w,)) for w in read.words]
-    plain = group_lines(word_els, PLAIN_MARGIN, "height", float(image.height), "mean")
-    out["plain"] = _line_counts(truth, read.words, plain, [e.words for e in word_els])
+    out["plain"] = _line_counts(truth, read.words, plain_lines(read.words, float(image.height)),
+                                [(w,) for w in read.words])
     if _STATE["psm3"] is None:
         out["tesseract"] = {}
         return out
