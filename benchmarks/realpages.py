@@ -13,7 +13,7 @@ the shared README. In the same invocation it measures the two references on the 
               (a second OCR of each page).
 
 It prints, per page set: per-type recall and precision, line element-pair F1 at the default
-margin, across a margin sweep (lines regrouped from the same elements, no new OCR) and for the
+margin, across a margin sweep (lines regrouped from the same words, no new OCR) and for the
 two references, OCR word accuracy, and seconds per page (OCR and the whole read). Ratios and
 numbers, no thresholds.
 
@@ -50,6 +50,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -57,7 +58,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from datagen.screen.detect import DetectSettings  # noqa: E402
-from datagen.screen.lines import LineSettings, group_lines  # noqa: E402
+from datagen.screen.lines import LineSettings, read_lines  # noqa: E402
 from datagen.screen.ocr import Ocr, OcrSettings  # noqa: E402
 from datagen.screen.ocr_cache import make_ocr  # noqa: E402
 from datagen.screen.read import read_image  # noqa: E402
@@ -157,8 +158,8 @@ def page(image_path: str) -> Dict[str, Any]:
                            "lines": _line_counts(truth, read.words, read.lines, members), "sweep": {},
                            "prepared": getattr(read, "prepared", "")}
     for m in MARGINS:
-        lines = group_lines(read.elements, m, _STATE["lines"].unit, float(image.height), _STATE["lines"].reference)
-        out["sweep"][m] = _line_counts(truth, read.words, lines, members)
+        elements, lines = read_lines(read.words, replace(_STATE["lines"], margin=m), float(image.height))
+        out["sweep"][m] = _line_counts(truth, read.words, lines, [e.words for e in elements])
     out["plain"] = _line_counts(truth, read.words, plain_lines(read.words, float(image.height)),
                                 [(w,) for w in read.words])
     if _STATE["psm3"] is None:

@@ -1,4 +1,4 @@
-"""The screen-to-text step on one image: OCR words -> text elements -> detected entities -> lines."""
+"""The screen-to-text step on one image: OCR words -> lines of text elements -> detected entities."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import List, Optional, Union
 from PIL import Image
 
 from datagen.screen.detect import DetectSettings, detect
-from datagen.screen.lines import LineSettings, group_lines, merge_words, tesseract_lines
+from datagen.screen.lines import LineSettings, read_lines
 from datagen.screen.model import Detection, Element, Word
 from datagen.screen.ocr import Ocr
 from datagen.screen.ocr_cache import CachedOcr
@@ -26,7 +26,6 @@ class Read:
     elements: List[Element]
     detections: List[Detection]
     lines: List[List[int]]
-    tesseract_lines: List[List[int]]
     ocr_seconds: float
     cache: Counter = field(default_factory=Counter)  # ocr_cache_hits/misses/recomputed for this image
     scale: float = 1.0  # the image was upscaled by this before Tesseract (small text); boxes are in its own pixels
@@ -40,7 +39,7 @@ class Read:
 
 def read_image(image: Image.Image, ocr: Union[Ocr, CachedOcr], detect_settings: DetectSettings,
                lines: LineSettings, png: Optional[bytes] = None) -> Read:
-    """OCR an image (through the cache when there is one) and turn it into elements, detections and lines."""
+    """OCR an image (through the cache when there is one) and turn it into lines of elements and detections."""
     before = ocr.stats() if isinstance(ocr, CachedOcr) else None
     t0 = time.perf_counter()
     result = ocr.read(image, png)
@@ -51,11 +50,6 @@ def read_image(image: Image.Image, ocr: Union[Ocr, CachedOcr], detect_settings: 
         after = ocr.stats()
         for k in CACHE_COUNTERS:
             cache[f"ocr_cache_{k}"] += after[k] - before[k]
-    elements = merge_words(words, lines.word_gap)
+    elements, grouped = read_lines(words, lines, float(image.height))
     detections = detect(elements, detect_settings)
-    tess = tesseract_lines(elements)
-    if lines.mode == "tesseract":
-        grouped = tess
-    else:
-        grouped = group_lines(elements, lines.margin, lines.unit, float(image.height), lines.reference)
-    return Read(words, elements, detections, grouped, tess, ocr_seconds, cache, result.scale, result.text_height)
+    return Read(words, elements, detections, grouped, ocr_seconds, cache, result.scale, result.text_height)

@@ -211,7 +211,8 @@ def plain_lines(words: Sequence[Word], screen_height: float) -> List[List[int]]:
     """The reference grouping: the paper's algorithm on the raw OCR words (word i is item i)."""
     from datagen.screen.lines import group_lines
 
-    return group_lines([Element(w.text, w.box, (w,)) for w in words], PLAIN_MARGIN, "height", screen_height, "mean")
+    return group_lines([Element(w.text, w.box, (w,)) for w in words], PLAIN_MARGIN, "height", screen_height, "mean",
+                       "centre")
 
 
 def line_counts(fragments: Sequence[Fragment], words: Sequence[Word], lines: Sequence[Sequence[int]],

@@ -25,7 +25,7 @@ METRICS = ("entity_recall", "entity_precision", "line_f1", "line_f1_plain")  # p
 PAIRS = pa.struct([("tp", pa.int32()), ("fp", pa.int32()), ("fn", pa.int32())])  # "same row" element pairs
 # screens-table column -> the LineSettings field it records
 SETTING_COLUMNS = {"lines_mode": "mode", "margin": "margin", "margin_unit": "unit", "line_reference": "reference",
-                   "word_gap": "word_gap"}
+                   "word_gap": "word_gap", "line_anchor": "anchor"}
 _ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.int64()}
 _LINE_TYPES = {f.name: f.type for f in fields(LineSettings)}
 

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from datagen.screen.lines import group_lines, line_pairs_f1, merge_words, screen_text, tesseract_lines
+from datagen.screen.lines import (LineSettings, element_y, group_lines, line_pairs_f1, merge_words, read_lines,
+                                  screen_text, tesseract_lines, word_y)
 from datagen.screen.model import Box, Element, Word
 
 FAST = settings(max_examples=80, deadline=None)
@@ -151,8 +152,8 @@ def test_tilted_row_stays_one_line_with_mean_reference():
 def test_slow_drift_first_bounds_extent_mean_follows_but_does_not_chain():
     # 20 elements, height 10, centres 0, 2, ..., 38 px: margin_px = 0.8 * 10 = 8
     els = [el(str(k), 50 * k, 2 * k, 50 * k + 40, 2 * k + 10) for k in range(20)]
-    first = group_lines(els, reference="first")
-    mean = group_lines(els, reference="mean")
+    first = group_lines(els, reference="first", anchor="centre")
+    mean = group_lines(els, reference="mean", anchor="centre")
     assert [len(line) for line in first] == [5, 5, 5, 5]  # each line spans 8 px <= margin_px
     assert [len(line) for line in mean] == [8, 8, 4]  # spans 14 px: the running mean lags behind
     for lines, bound in [(first, 8), (mean, 16)]:
@@ -161,13 +162,16 @@ def test_slow_drift_first_bounds_extent_mean_follows_but_does_not_chain():
             assert max(cys) - min(cys) <= bound
 
 
-def test_margin_units_px_and_screen():
-    els = [el("a", 0, 0, 10, 10), el("b", 20, 6, 30, 16)]  # centres 5 and 11
-    assert len(group_lines(els, margin=5.9, unit="px")) == 2
-    assert len(group_lines(els, margin=6, unit="px")) == 1
-    assert len(group_lines(els, margin=0.01, unit="screen", screen_height=500)) == 2  # 5 px
-    assert len(group_lines(els, margin=0.012, unit="screen", screen_height=500)) == 1  # 6 px
-    assert len(group_lines(els, margin=0.6, unit="height")) == 1  # 0.6 * 10 = 6 px
+@pytest.mark.parametrize("anchor", ["centre", "xheight"])
+def test_margin_units_px_and_screen(anchor):
+    els = [el("a", 0, 0, 10, 10), el("b", 20, 6, 30, 16)]  # centres (and x-height centres: "b" rises) 5 and 11
+    if anchor == "xheight":
+        els[1] = el("e", 20, 6, 30, 16)
+    assert len(group_lines(els, margin=5.9, unit="px", anchor=anchor)) == 2
+    assert len(group_lines(els, margin=6, unit="px", anchor=anchor)) == 1
+    assert len(group_lines(els, margin=0.01, unit="screen", screen_height=500, anchor=anchor)) == 2  # 5 px
+    assert len(group_lines(els, margin=0.012, unit="screen", screen_height=500, anchor=anchor)) == 1  # 6 px
+    assert len(group_lines(els, margin=0.6, unit="height", anchor=anchor)) == 1  # 0.6 * 10 = 6 px
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -177,6 +181,7 @@ def test_margin_units_px_and_screen():
     ({"unit": "screen"}, "screen_height=None"),
     ({"unit": "screen", "screen_height": 0}, "screen_height=0"),
     ({"reference": "median"}, "reference='median'"),
+    ({"anchor": "baseline"}, "anchor='baseline'"),
 ])
 def test_group_lines_errors_name_the_parameter(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
@@ -205,12 +210,13 @@ elem_st = st.builds(
 )
 elems_st = st.lists(elem_st, max_size=30)
 ref_st = st.sampled_from(["mean", "first"])
+anchor_st = st.sampled_from(["xheight", "centre"])
 
 
 @FAST
-@given(elems_st, st.floats(0, 3), ref_st)
-def test_every_element_exactly_once(els, margin, reference):
-    lines = group_lines(els, margin=margin, reference=reference)
+@given(elems_st, st.floats(0, 3), ref_st, anchor_st)
+def test_every_element_exactly_once(els, margin, reference, anchor):
+    lines = group_lines(els, margin=margin, reference=reference, anchor=anchor)
     assert sorted(i for line in lines for i in line) == list(range(len(els)))
     assert all(line for line in lines)
     for line in lines:
@@ -218,32 +224,93 @@ def test_every_element_exactly_once(els, margin, reference):
 
 
 @FAST
-@given(elems_st, st.floats(0, 3), ref_st, st.randoms(use_true_random=False))
-def test_invariant_to_input_permutation(els, margin, reference, rnd):
+@given(elems_st, st.floats(0, 3), ref_st, anchor_st, st.randoms(use_true_random=False))
+def test_invariant_to_input_permutation(els, margin, reference, anchor, rnd):
     shuffled = list(els)
     rnd.shuffle(shuffled)
-    a = group_lines(els, margin=margin, reference=reference)
-    b = group_lines(shuffled, margin=margin, reference=reference)
+    a = group_lines(els, margin=margin, reference=reference, anchor=anchor)
+    b = group_lines(shuffled, margin=margin, reference=reference, anchor=anchor)
     assert grouping(els, a) == grouping(shuffled, b)
     assert texts(els, a) == texts(shuffled, b)  # same order of lines and within lines too
 
 
 @FAST
-@given(elems_st, ref_st)
-def test_margin_zero_separates_different_centres(els, reference):
-    lines = group_lines(els, margin=0, reference=reference)
+@given(elems_st, ref_st, anchor_st)
+def test_margin_zero_separates_different_centres(els, reference, anchor):
+    lines = group_lines(els, margin=0, reference=reference, anchor=anchor)
     line_of = {i: k for k, line in enumerate(lines) for i in line}
     for i in range(len(els)):
         for j in range(len(els)):
             same = line_of[i] == line_of[j]
-            assert same == (els[i].box.cy == els[j].box.cy)
+            assert same == (element_y(els[i], anchor) == element_y(els[j], anchor))
 
 
 @FAST
-@given(elems_st, st.floats(0, 3), st.floats(0, 3), ref_st, st.sampled_from(["height", "px"]))
-def test_larger_margin_never_gives_more_lines(els, m1, m2, reference, unit):
+@given(elems_st, st.floats(0, 3), st.floats(0, 3), ref_st, st.sampled_from(["height", "px"]), anchor_st)
+def test_larger_margin_never_gives_more_lines(els, m1, m2, reference, unit, anchor):
     small, large = sorted((m1, m2 * (20 if unit == "px" else 1)))
-    assert len(group_lines(els, small, unit, reference=reference)) >= len(group_lines(els, large, unit, reference=reference))
+    assert (len(group_lines(els, small, unit, reference=reference, anchor=anchor))
+            >= len(group_lines(els, large, unit, reference=reference, anchor=anchor)))
+
+
+# ---------------------------------------------------------------- word_y and read_lines
+
+def test_word_y_is_the_x_height_centre_whatever_the_letters():
+    # x-height 10 px, baseline at y=110: "more" (x-height only), "Hello" (rises 0.4 x 10),
+    # "happy" (rises and falls 0.35 x 10) have box centres 105, 103 and 104.75; one x-height centre
+    more, hello, happy = wd("more", 0, 100, 40, 110), wd("Hello", 50, 96, 90, 110), wd("happy", 100, 96, 140, 113.5)
+    assert [w.box.cy for w in (more, hello, happy)] == [105, 103, 104.75]
+    assert [word_y(w) for w in (more, hello, happy)] == pytest.approx([105, 105, 105])
+    assert word_y(wd("...", 0, 100, 10, 110)) == 105  # symbols only: the box centre
+
+
+def sidebar_and_paragraph():
+    """Real failure (desktop page 6 of the shared real pages): a sidebar list beside a paragraph whose
+    rows are offset by half a row; Tesseract's word boxes as read (x-height 8 px)."""
+    side = [wd("Minivans", 200.5, 305, 260, 316), wd("SUVs", 201, 323, 238, 334), wd("Trucks", 200, 340, 243.5, 352),
+            wd("Vans", 200.5, 359, 231, 370)]
+    text = [("To", 335, 333, 351.5, 344), ("make", 356, 332, 390, 344), ("navigation", 394.5, 333, 461, 348),
+            ("of", 466, 332, 479, 344), ("this", 483.5, 332, 506, 344), ("page", 510.5, 335, 540, 348),
+            ("easier,", 545, 333, 584.5, 346), ("we've", 589.5, 333, 625.5, 344)]
+    return side + [wd(*t, tid=(18, 1, 1)) for t in text]
+
+
+def test_real_sidebar_beside_offset_paragraph_rows_stay_apart():
+    # the browser's rows: SUVs 320-337, the paragraph 330-347, Trucks 338-355: the paragraph shares
+    # Trucks' row (overlap 9 of 17 px) and not SUVs' (7 px). Box centres (the paper's anchor) put
+    # SUVs and Trucks on one line with the paragraph; x-height centres keep them apart.
+    words = sidebar_and_paragraph()
+    els, lines = read_lines(words, LineSettings(), 1600)
+    assert texts(els, lines) == [["Minivans"], ["SUVs"], ["Trucks", "To make navigation of this page easier, we've"],
+                                 ["Vans"]]
+    els, lines = read_lines(words, LineSettings(anchor="centre"), 1600)
+    assert texts(els, lines)[1] == ["Trucks", "SUVs", "To make navigation of this page easier, we've"]  # x0 200, 201
+
+
+def test_read_lines_tesseract_mode_and_empty():
+    words = sidebar_and_paragraph()
+    els, lines = read_lines(words, LineSettings(mode="tesseract"), 1600)
+    # one Tesseract line for the paragraph; the sidebar's words have no line id: each a line of its own
+    assert texts(els, lines) == [["Minivans"], ["SUVs"], ["To make navigation of this page easier, we've"], ["Trucks"],
+                                 ["Vans"]]
+    assert read_lines([], LineSettings(), 100) == ([], [])
+
+
+@FAST
+@given(st.lists(word_st, max_size=25), st.floats(0, 2), anchor_st, st.randoms(use_true_random=False))
+def test_read_lines_elements_stay_inside_lines(words, margin, anchor, rnd):
+    settings = LineSettings(margin=margin, anchor=anchor)
+    els, lines = read_lines(words, settings, 400)
+    assert sorted(i for line in lines for i in line) == list(range(len(els)))
+    assert sorted(map(repr, (w for e in els for w in e.words))) == sorted(map(repr, words))
+    word_lines = group_lines([Element(w.text, w.box, (w,)) for w in words], margin, "height", 400, "mean", anchor)
+    line_of_word = {id(words[i]): k for k, line in enumerate(word_lines) for i in line}
+    for line in lines:  # an element's words are all on one line of words, and a line's elements run left to right
+        assert len({line_of_word[id(w)] for i in line for w in els[i].words}) == 1
+        assert [els[i].box.x0 for i in line] == sorted(els[i].box.x0 for i in line)
+    shuffled = list(words)
+    rnd.shuffle(shuffled)
+    assert read_lines(shuffled, settings, 400) == (els, lines)
 
 
 # ---------------------------------------------------------------- tesseract_lines
