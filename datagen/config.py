@@ -116,7 +116,7 @@ class ScreenConfig(Settings):
     previews: int = setting(6, "screens drawn with truth/OCR/detection boxes into previews/", COUNT)
     render: RenderSettings = group(RenderSettings, "how screens are drawn (Pillow)")
     ocr: OcrSettings = group(OcrSettings, "Tesseract")
-    lines: LineSettings = group(LineSettings, "words -> elements -> lines (the onscreen parse)")
+    lines: LineSettings = group(LineSettings, "words -> lines -> elements (the onscreen parse)")
     detect: DetectSettings = group(DetectSettings, "entity detectors on the OCR text")
     align: AlignSettings = group(AlignSettings, "matching detections to rendered entities (metrics)")
     mix: ScreenMix = group(ScreenMix, "share of screen requests per kind, must sum to 1")

@@ -90,13 +90,13 @@ class LineSettings(Settings):
     """How OCR words become elements and elements become lines (config group `screen.lines`)."""
 
     PATH: ClassVar[str] = "screen.lines"
-    mode: str = setting("centre", "centre = the onscreen parse (centre-y within a margin); tesseract = Tesseract's "
+    mode: str = setting("centre", "centre = the onscreen parse (words' y within a margin); tesseract = Tesseract's "
                         "own line ids (a baseline)", one_of(*MODES))
-    margin: float = setting(0.8, "centres within margin of the line's reference y share a line, in `unit`s "
+    margin: float = setting(0.8, "words whose y is within margin of the line's reference y share a line, in `unit`s "
                             "(sweep: screen.lines.margin=0.3,0.5,0.8)", MARGIN_OK)
-    unit: str = setting("height", "unit of the margin: height = x median text height; px = pixels; screen = x "
+    unit: str = setting("height", "unit of the margin: height = x median word height; px = pixels; screen = x "
                         "screen height", one_of(*MARGIN_UNITS))
-    reference: str = setting("mean", "a line's y: the mean of its members' centres (mean) or its first member's "
+    reference: str = setting("mean", "a line's y: the mean of its members' y (mean) or its first member's "
                              "(first)", one_of(*REFERENCES))
     word_gap: float = setting(1.5, "words of a line join into one element while the gap < word_gap x median word "
                               "height", WORD_GAP_OK)
