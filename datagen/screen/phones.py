@@ -12,6 +12,8 @@ index of the region it was read for (earlier regions win ties). The rules, per e
   followed by letters, or letters directly followed by a grouped number, is read as if a space
   were there ("Office:206-588-2075Fax:206-971-0313" gives both numbers). A bare digit run
   glued to letters ("1Z452G6351664598") stays rejected (VALID leniency).
+- Not numbers: a match ending in a decimal ("1342.84", "+45-48 1243.65": prices, measures) or
+  with groups cut by two or more slashes ("Amiga 500/600/1200": a list of models).
 - OCR punctuation: a "," or ":" between the groups of a 3-3-4 number is read as "."
   ("530,653,2015"; "1,250,000" is not a 3-3-4 number).
 - Vanity numbers: a NANP number whose last seven digits are written (partly) as capital letters
@@ -47,6 +49,9 @@ VANITY_LETTERS = 3  # a vanity number spells at least this many of its last seve
 _HEAD = re.compile(r"(?:\+|\(|\b)[\d(][\d()+. -]*$")
 _TAIL = re.compile(r"^[\d(][\d(). -]*\d")
 _DIGIT_RUN = re.compile(r"\d+")
+# not a number: a decimal at the end (a price or a measure: "1342.84", "+45-48 1243.65"), or
+# groups cut by two or more slashes (a list of models or sizes: "500/600/1200")
+_DECIMAL_END = re.compile(r"\d{3,}\.\d{1,2}$")
 WRAP_GROUP = 5  # a number wraps between its groups: no digit group on either side is longer than this
 NANP = ("US", "CA", "AG", "AI", "AS", "BB", "BM", "BS", "DM", "DO", "GD", "GU", "JM", "KN", "KY", "LC",
         "MP", "MS", "PR", "SX", "TC", "TT", "VC", "VG", "VI")
@@ -75,6 +80,8 @@ def _matches(text: str, regions: Sequence[str], leniency: str) -> List[Tuple[int
             for m in phonenumbers.PhoneNumberMatcher(piece, region, leniency=level):
                 if rank and not _grouped(m.raw_string):
                     continue  # a national number of a further region only in groups ("05849152" is an id)
+                if not _number_like(m.raw_string):
+                    continue
                 out.append((offset + m.start, offset + m.end, m.number, rank))
     return out
 
@@ -82,6 +89,12 @@ def _matches(text: str, regions: Sequence[str], leniency: str) -> List[Tuple[int
 def _grouped(raw: str) -> bool:
     """Whether a number is written in groups or in international form (not one run of digits)."""
     return raw.lstrip().startswith("+") or len(_DIGIT_RUN.findall(raw)) > 1
+
+
+def _number_like(raw: str) -> bool:
+    """Whether a match is written like a phone number, not a decimal or a slash-separated list."""
+    raw = raw.strip()
+    return not _DECIMAL_END.search(raw) and raw.count("/") < 2
 
 
 def _vanity(text: str, regions: Sequence[str]) -> List[Tuple[int, int, phonenumbers.PhoneNumber, int]]:

@@ -149,6 +149,18 @@ def test_ocr_commas_in_number_530_653_2015():
     assert detect([element("Raised $1,250,000 in 2013")], VALID) == []
 
 
+@pytest.mark.parametrize("text", ["Stainlessi#z44.26 1342.84", "Aluminium#+45-48 1243.65", "tipke}44-82 1243.21",
+                                  "Uset4459 1243.00"])
+def test_prices_on_real_page_are_not_phone_numbers(text):
+    # metal prices read as Australian 13 numbers or Danish +45 numbers: a decimal ends them
+    assert _phones(detect([element(text)], VALID)) == []
+
+
+def test_slash_separated_model_list_on_real_page_is_not_a_phone_number():
+    assert _phones(detect([element("Amiga 500/600/1200 Power Supply")], VALID)) == []
+    assert _phones(detect([element("Tel: 020 7946 0018 / 0019")], VALID))[:1] == [("020 7946 0018", "+442079460018")]
+
+
 def test_number_wrapped_onto_next_element():
     a, b = element("Call (905) 616-", x=40, y=100), element("5509", x=40, y=100 + LINE_H + 4)
     found = detect([a, b], VALID)
