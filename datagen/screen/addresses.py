@@ -68,7 +68,7 @@ _US_STATE_NAMES = ("Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecti
 _CA_PROVINCES = ("AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT|Alberta|British Columbia|Manitoba|New Brunswick|"
                  "Newfoundland and Labrador|Newfoundland|Nova Scotia|Northwest Territories|Nunavut|Ontario|"
                  "Prince Edward Island|Quebec|Qu\u00e9bec|Saskatchewan|Yukon")
-_US_STATE = ("(?:" + "|".join(_US_STATES) + "|" + "|".join(a[0] + a[1].lower() + r"\." for a in _US_STATES)
+_US_STATE = ("(?:(?:" + "|".join(_US_STATES) + r")\.?|" + "|".join(a[0] + a[1].lower() + r"\." for a in _US_STATES)
              + "|" + _US_STATE_NAMES + ")")
 _HOUSE = (r"(?:[NSEW]\d{1,5}\s[NSEW]\d{1,6}"  # Wisconsin/Utah grid numbers: N112 W16700
           r"|\d{1,6}[A-Za-z]?(?:\s?-\s?\d{1,6}[A-Za-z]?)?)")  # 12, 12B, 6-8, 101-1305, 5320 - Roper
@@ -79,6 +79,7 @@ _PHONE_AHEAD = r"(?![^,]*\d{3}[-. )]{1,2}\d{3}[-. ]\d{4})"  # a part holding a p
 _WORDS = _PHONE_AHEAD + r"(?=[^,]*[A-Za-z\u00c0-\u017f]{2})[^,@:]{1,50}?"  # the rest of a street line: a word or more
 _FIRST = rf"(?:{_PO_BOX}|{_SUB}(?:\s{_WORDS})?|{_HOUSE}\s{_WORDS})"
 _PART = _PHONE_AHEAD + r"[A-Za-z\u00c0-\u017f#\d][^,@:]{0,39}?"  # a middle part: a suite, floor, locality, building or city line
+_CODE_LABEL = r"(?:(?:Post\s?code|Postal\s[Cc]ode|Zip(?:\s[Cc]ode)?|ZIP(?:\sCODE)?)\s?:?\s?)?"  # "Postcode: E14 9YD"
 _GB_CODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
 _CA_CODE = r"[A-Z]\d[A-Z]\s?\d[A-Z]\d"
 _AU_STATES = ("NSW|VIC|QLD|SA|WA|TAS|NT|ACT|New South Wales|Victoria|Queensland|South Australia|Western Australia|"
@@ -86,9 +87,9 @@ _AU_STATES = ("NSW|VIC|QLD|SA|WA|TAS|NT|ACT|New South Wales|Victoria|Queensland|
 _COUNTRY = (r"(?:,?\s(?:USA|U\.S\.A\.?|United States(?: of America)?|Canada|United Kingdom|UK|England|Scotland|Wales"
             r"|Australia))?")
 _TAILS = {
-    "US": rf"(?:{_PART},?\s)?{_US_STATE},?\s\d{{5}}(?:-\d{{4}})?(?![\d-])",
+    "US": rf"(?:{_PART},?\s)?{_US_STATE},?\s{_CODE_LABEL}\d{{5}}(?:-\d{{4}})?(?![\d-])",
     "CA": rf"(?:{_PART},?\s)?(?:(?:{_CA_PROVINCES})\.?,?\s{_CA_CODE}|{_CA_CODE},?\s(?:{_CA_PROVINCES})\.?)(?![A-Za-z\d])",
-    "GB": rf"(?:{_PART}\s)?{_GB_CODE}(?![A-Za-z\d])",
+    "GB": rf"(?:{_PART}\s)?{_CODE_LABEL}{_GB_CODE}(?![A-Za-z\d])",
     "AU": rf"(?:{_PART},?\s)?(?:{_AU_STATES}),?\s\d{{4}}(?![\d-])",
 }
 # Street types (USPS suffixes with their usual abbreviations, and British ones): a street line of

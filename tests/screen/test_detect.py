@@ -367,6 +367,25 @@ def test_ocr_quote_before_a_line_of_an_address():
     assert _addresses(detect(els, VALID)) == ["3755 E. 34th St Suite # 101-A, \u2018Tucson AZ 85713"]
 
 
+def test_state_with_a_dot_on_real_page():
+    els = _stack("432 N. Litchfield Rd Suite # 316", "Phoenix AZ. 85031")
+    assert _addresses(detect(els, VALID)) == ["432 N. Litchfield Rd Suite # 316, Phoenix AZ. 85031"]
+
+
+def test_postcode_label_in_a_form_column_on_real_page():
+    # "Address: | 45 Ironmongers ..." over "Postcode: | E14 9YD": OCR read the second label with its
+    # value, so that element starts in the label column; it aligns by the words after its label
+    label = element("Address:", x=0, y=100)
+    street = element("45 Ironmongers Place, Isle of Dogs.", x=100, y=100)
+    postcode = element("Postcode: E149YD", x=0, y=100 + LINE_H + 4)
+    postcode = Element(postcode.text, postcode.box, (postcode.words[0], Word("E149YD", Box(100, 124, 160, 144), 90.0)))
+    assert _addresses(detect([label, street, postcode], VALID)) == [
+        "45 Ironmongers Place, Isle of Dogs., Postcode: E149YD"]
+    # a line that does not align, even by its value, is not below
+    far = Element(postcode.text, postcode.box, (postcode.words[0], Word("E149YD", Box(300, 124, 360, 144), 90.0)))
+    assert _addresses(detect([label, street, far], VALID)) == []
+
+
 @pytest.mark.parametrize("lines", [
     ("Highway 141 in Fenton Missouri",), ("\u00a9 2014 Prepress Express Ltd. Registered in England and Wales",),
     ("HP CE285A Toner Cartridge", "HP CF280X Toner Cartridge", "HP CE278A Toner Cartridge"),
