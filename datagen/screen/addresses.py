@@ -14,6 +14,12 @@ country in `countries` (earlier countries win ties). The rules:
   address found in a block that starts in the block's first element and ends in a later one
   is reported with one segment per element it covers; one found inside the first element alone
   is the single-element case.
+- The stacked-address rule (_STACKED, the forms of US, CA, GB and AU: a street line naming a
+  street type, a PO box or a unit, up to STACK_PARTS more parts, then the state and ZIP, province
+  and postal code, postcode or state and postcode) at the start of a block, and (_INLINE) inside
+  it, starting in its first element: at a word, or at a number OCR glued to a word before it
+  ("Perth493 Charles Street North Perth WA 6006"), never at a copyright year ("\u00a9 2014 ...").
+  A "Postcode:" or "ZIP:" label may stand before the code.
 - Before pyap sees a text, it is normalised the way pyap normalises (runs of spaces and commas,
   dashes), and OCR's letter/digit confusions inside a British or Canadian postcode are undone
   where the postcode's pattern needs a digit or a letter ("NEG 5ZH" -> "NE6 5ZH", "BR6 GLU" ->
@@ -125,6 +131,11 @@ def _names_street(part: str) -> bool:
 STACK_PARTS = 4  # at most this many parts between the street line and the last line
 _STACKED = {country: re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?(?P<address>{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,?\s{tail}{_COUNTRY})")
             for country, tail in _TAILS.items()}
+# the same form inside a line: it starts at a word, or at a number glued to a word ("Perth493 Charles Street"),
+# never at the year of a copyright line ("\u00a9 2014 zynkDesign. 3rd Floor ...")
+_NOT_AFTER = r"(?<!\u00a9)(?<!\u00a9\s)(?<!\([cC]\)\s)(?<![Cc]opyright\s)(?<!COPYRIGHT\s)"
+_INLINE = {country: re.compile(rf"(?:(?<![\w#-])|(?<=[a-z]{{2}})(?=\d)){_NOT_AFTER}(?P<address>{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,?\s{tail}{_COUNTRY})")
+           for country, tail in _TAILS.items()}
 
 
 def _normalise(text: str) -> Tuple[str, List[int]]:
@@ -200,9 +211,10 @@ def _plausible(address: "pyap.address.Address") -> bool:
     return bool(parts.get("postal_code")) or region[:1].isupper()
 
 
-def _addresses(text: str, countries: Sequence[str], stacked: bool) -> List[Tuple[int, int, str, int]]:
+def _addresses(text: str, countries: Sequence[str], stacked: bool, first: int = 0) -> List[Tuple[int, int, str, int]]:
     """(start, end, full address, country rank) of each address in `text` (offsets in it): pyap's
-    matches, or (stacked=True) the stacked-address rule's match at the start of the text."""
+    matches, or (stacked=True) the stacked-address rule's match at the start of the text and its
+    matches inside the text that start before offset `first`."""
     clean, index = _normalise(text)
     out = []
     for rank, country in enumerate(countries):
@@ -210,6 +222,9 @@ def _addresses(text: str, countries: Sequence[str], stacked: bool) -> List[Tuple
         if stacked:
             m = _STACKED[country].match(fixed)
             found = [(m.start("address"), m.end("address"), m.group("address"))] if m else []
+            limit = next((k for k, o in enumerate(index) if o >= first), len(fixed))
+            found += [(m.start("address"), m.end("address"), m.group("address"))
+                      for m in _INLINE[country].finditer(fixed, 0, len(fixed)) if m.start("address") < limit]
             found = [f for f in found if any(_names_street(p) for p in f[2].split(",")[:2])]
         elif country in PYAP_COUNTRIES:
             found = [(a.match_start, a.match_end, a.full_address) for a in pyap.parse(fixed, country=country)
@@ -217,8 +232,10 @@ def _addresses(text: str, countries: Sequence[str], stacked: bool) -> List[Tuple
         else:
             found = []
         for start, end, full in found:
-            if start > 0 and clean[start - 1].isalnum() and clean[start].isalnum():
+            if (start > 0 and clean[start - 1].isalnum() and clean[start].isalnum()
+                    and not (clean[start - 2:start].isalpha() and clean[start - 1].islower() and clean[start].isdigit())):
                 continue  # pyap may start inside a word ("...rge Lane"): an address starts at a word
+                # (or at a number OCR glued to the word before it: "Perth493 Charles Street")
             while start < end and clean[start] in " ,;:":
                 start += 1
             while end > start and clean[end - 1] in " ,;:":
@@ -274,7 +291,7 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
             for s, t, full, rank in _addresses(joined, countries, stacked=False):
                 if s < len(texts[0]) and t > starts[1]:
                     out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
-        for s, t, full, rank in _addresses(joined, countries, stacked=True):
+        for s, t, full, rank in _addresses(joined, countries, stacked=True, first=len(texts[0])):
             out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
     return out
 

@@ -386,6 +386,27 @@ def test_postcode_label_in_a_form_column_on_real_page():
     assert _addresses(detect([label, street, far], VALID)) == []
 
 
+def test_uk_address_inside_a_line_on_real_page():
+    text = ("Registered Office Essex House 7-8 The Shrubberies George Lane South Woodford London E18 1BD. "
+            "VAT Reg 920 2565 50")
+    assert _addresses(detect([element(text)], VALID)) == [
+        "7-8 The Shrubberies George Lane South Woodford London E18 1BD"]
+
+
+def test_address_glued_to_the_word_before_on_real_page():
+    text = "Psychologist & Psychotherapist Perth493 Charles Street North Perth WA 6006"
+    found = only(detect([element(text)], VALID), "PostalAddress")
+    assert [(d.text, d.start) for d in found] == [("493 Charles Street North Perth WA 6006", text.index("493"))]
+    # a name with a digit ("V1 Limited") is not a house number
+    assert _addresses(detect(_stack("V1 Limited", "Pentland House Village Way", "Wilmslow Cheshire", "SK9 2GH"),
+                             VALID)) == []
+
+
+def test_copyright_year_does_not_start_an_address_on_real_page():
+    text = "\u00a9 2014 zynkDesign. 3rd Floor The Hospital Club 24 Endell Street London WC2H 9HQ. Tel: 020 7193 1430.T&C."
+    assert _addresses(detect([element(text)], VALID)) == ["3rd Floor The Hospital Club 24 Endell Street London WC2H 9HQ"]
+
+
 @pytest.mark.parametrize("lines", [
     ("Highway 141 in Fenton Missouri",), ("\u00a9 2014 Prepress Express Ltd. Registered in England and Wales",),
     ("HP CE285A Toner Cartridge", "HP CF280X Toner Cartridge", "HP CE278A Toner Cartridge"),
