@@ -38,7 +38,7 @@ from datagen.screen.model import Element
 
 Span = Tuple[Tuple[Tuple[int, int, int], ...], str, str, Tuple[Tuple[str, str], ...], int]
 
-COUNTRIES = ("US", "CA", "GB", "AU")  # the countries of the stacked-address rule
+COUNTRIES = ("US", "CA", "GB", "AU", "EU")  # the countries of the stacked-address rule (EU: continental Europe)
 PYAP_COUNTRIES = ("US", "CA", "GB")  # the countries pyap has rules for
 ADDRESS_LINES = 6  # an address block is at most this many stacked elements
 
@@ -129,13 +129,32 @@ def _names_street(part: str) -> bool:
 
 
 STACK_PARTS = 4  # at most this many parts between the street line and the last line
-_STACKED = {country: re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?(?P<address>{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,?\s{tail}{_COUNTRY})")
-            for country, tail in _TAILS.items()}
+
+# Continental Europe ("EU": Germany, the Netherlands, Scandinavia, Switzerland, Austria, ...): the
+# street name, then its number ("Vegagatan 3", "Hauptstrasse 12a"), then the postcode before the
+# town ("113 29 Stockholm", "10115 Berlin", "1012 AB Amsterdam"); the street name ends in a
+# street word of those languages, so a name and a number ("Windows 10") is not a street.
+_EU_STREET_WORDS = ("stra\u00dfe|strasse|str\\.|weg|platz|allee|gasse|chaussee|straat|laan|plein|gracht|kade|singel|"
+                    "dijk|gatan|gata|v\u00e4gen|v\u00e4g|vagen|gr\u00e4nd|torget|gade|vej|vei|veien|gaten|plass|katu")
+_EU_STREET = (rf"(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff-]*(?:{_EU_STREET_WORDS})"  # Vegagatan, Hauptstra\u00dfe
+              rf"|(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff-]+\s){{1,2}}(?:{_EU_STREET_WORDS.title()}))"  # Berliner Stra\u00dfe
+              r"\s\d{1,4}\s?[a-zA-Z]?(?:\s?-\s?\d{1,4})?")
+_EU_TOWN = r"[A-Z\u00c0-\u00de][A-Za-z\u00df-\u00ff-]+(?:\s[A-Z\u00c0-\u00de][A-Za-z\u00df-\u00ff-]+)?"
+_EU_COUNTRY = (r"(?:,?\s(?:Sweden|Sverige|Germany|Deutschland|Netherlands|Nederland|Denmark|Danmark|Norway|Norge"
+               r"|Finland|Suomi|Switzerland|Schweiz|Austria|\u00d6sterreich|Belgium))?")
+_EU = (rf"(?P<address>{_EU_STREET}(?:,\s{_PART}){{0,2}}?,?\s(?:\d{{3}}\s?\d{{2}}|\d{{4}}\s?[A-Z]{{2}}|\d{{4,5}})"
+       rf",?\s{_EU_TOWN}{_EU_COUNTRY})(?![\w-])")
+# the forms: (street line, tail) per country; a form whose street line may lack a street type is
+# checked for one (_names_street)
+_FORMS = {country: rf"{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,?\s{tail}{_COUNTRY})" for country, tail in _TAILS.items()}
+_STACKED = {country: re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?(?P<address>{form}") for country, form in _FORMS.items()}
+_STACKED["EU"] = re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?{_EU}")
 # the same form inside a line: it starts at a word, or at a number glued to a word ("Perth493 Charles Street"),
 # never at the year of a copyright line ("\u00a9 2014 zynkDesign. 3rd Floor ...")
 _NOT_AFTER = r"(?<!\u00a9)(?<!\u00a9\s)(?<!\([cC]\)\s)(?<![Cc]opyright\s)(?<!COPYRIGHT\s)"
-_INLINE = {country: re.compile(rf"(?:(?<![\w#-])|(?<=[a-z]{{2}})(?=\d)){_NOT_AFTER}(?P<address>{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,?\s{tail}{_COUNTRY})")
-           for country, tail in _TAILS.items()}
+_INLINE = {country: re.compile(rf"(?:(?<![\w#-])|(?<=[a-z]{{2}})(?=\d)){_NOT_AFTER}(?P<address>{form}")
+           for country, form in _FORMS.items()}
+_INLINE["EU"] = re.compile(rf"(?<![\w#-]){_EU}")
 
 
 def _normalise(text: str) -> Tuple[str, List[int]]:
@@ -225,7 +244,8 @@ def _addresses(text: str, countries: Sequence[str], stacked: bool, first: int = 
             limit = next((k for k, o in enumerate(index) if o >= first), len(fixed))
             found += [(m.start("address"), m.end("address"), m.group("address"))
                       for m in _INLINE[country].finditer(fixed, 0, len(fixed)) if m.start("address") < limit]
-            found = [f for f in found if any(_names_street(p) for p in f[2].split(",")[:2])]
+            if country in _TAILS:
+                found = [f for f in found if any(_names_street(p) for p in f[2].split(",")[:2])]
         elif country in PYAP_COUNTRIES:
             found = [(a.match_start, a.match_end, a.full_address) for a in pyap.parse(fixed, country=country)
                      if _plausible(a)]

@@ -407,6 +407,22 @@ def test_copyright_year_does_not_start_an_address_on_real_page():
     assert _addresses(detect([element(text)], VALID)) == ["3rd Floor The Hospital Club 24 Endell Street London WC2H 9HQ"]
 
 
+def test_swedish_address_street_then_number_on_real_page():
+    assert _addresses(detect(_stack("Vegagatan 3", "11329 Stockholm", "Sweden"), VALID)) == [
+        "Vegagatan 3, 11329 Stockholm, Sweden"]
+    assert _addresses(detect([element("e Vegagatan 5, 113 29 Stockholm |")], VALID)) == ["Vegagatan 5, 113 29 Stockholm"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Berliner Stra\u00dfe 12a, 10115 Berlin", "Berliner Stra\u00dfe 12a, 10115 Berlin"),
+    ("Visit us: Prinsengracht 263, 1016 GV Amsterdam", "Prinsengracht 263, 1016 GV Amsterdam"),
+    ("Windows 10, 2019 Edition", None), ("Highway 61, 1965 Columbia", None), ("Version 3, 11329 Downloads", None),
+])
+def test_continental_european_addresses(text, expected):
+    assert _addresses(detect([element(text)], VALID)) == ([expected] if expected else [])
+    assert _addresses(detect([element(text)], DetectSettings(address_countries=["CA", "GB", "AU"]))) == []
+
+
 @pytest.mark.parametrize("lines", [
     ("Highway 141 in Fenton Missouri",), ("\u00a9 2014 Prepress Express Ltd. Registered in England and Wales",),
     ("HP CE285A Toner Cartridge", "HP CF280X Toner Cartridge", "HP CE278A Toner Cartridge"),
