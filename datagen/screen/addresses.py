@@ -19,7 +19,10 @@ country in `countries` (earlier countries win ties). The rules:
   and postal code, postcode or state and postcode) at the start of a block, and (_INLINE) inside
   it, starting in its first element: at a word, or at a number OCR glued to a word before it
   ("Perth493 Charles Street North Perth WA 6006"), never at a copyright year ("\u00a9 2014 ...").
-  A "Postcode:" or "ZIP:" label may stand before the code.
+  A "Postcode:" or "ZIP:" label may stand before the code. On lines of their own (at the start of
+  a block) two looser forms: a street line without a street type above a GB or CA postcode, over
+  BARE_STREET_LINES lines at least ("6-8 Hazelwood" / "Cudham" / "Sevenoaks" / "Kent" / "TN14 7QU"), and a US town and ZIP without the state when a line
+  names a street type ("PO Box 1264" / "5683 2nd Ave" / "Ferndale 98248").
 - Before pyap sees a text, it is normalised the way pyap normalises (runs of spaces and commas,
   dashes), and OCR's letter/digit confusions inside a British or Canadian postcode are undone
   where the postcode's pattern needs a digit or a letter ("NEG 5ZH" -> "NE6 5ZH", "BR6 GLU" ->
@@ -149,6 +152,13 @@ _EU = (rf"(?P<address>{_EU_STREET}(?:,\s{_PART}){{0,2}}?,?\s(?:\d{{3}}\s?\d{{2}}
 _FORMS = {country: rf"{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,?\s{tail}{_COUNTRY})" for country, tail in _TAILS.items()}
 _STACKED = {country: re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?(?P<address>{form}") for country, form in _FORMS.items()}
 _STACKED["EU"] = re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?{_EU}")
+# a US address whose last line is the town and ZIP without the state ("PO Box 1264" / "5683 2nd Ave" /
+# "Ferndale 98248"): only on lines of their own, with a line that names a street type
+_US_NO_STATE = re.compile(rf"^\s?(?P<address>{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,\s{_EU_TOWN}\s\d{{5}}(?:-\d{{4}})?)(?=,|$)")
+# a street line without a street type ("6-8 Hazelwood"): only on a line of its own above a GB or CA postcode
+# and at least BARE_STREET_LINES lines in all
+BARE_STREET_LINES = 4
+_BARE_STREET = re.compile(rf"^\s?{_HOUSE}\s[A-Z][a-z]+(?:\s[A-Z][a-z]+){{0,2}}$")
 # the same form inside a line: it starts at a word, or at a number glued to a word ("Perth493 Charles Street"),
 # never at the year of a copyright line ("\u00a9 2014 zynkDesign. 3rd Floor ...")
 _NOT_AFTER = r"(?<!\u00a9)(?<!\u00a9\s)(?<!\([cC]\)\s)(?<![Cc]opyright\s)(?<!COPYRIGHT\s)"
@@ -241,11 +251,18 @@ def _addresses(text: str, countries: Sequence[str], stacked: bool, first: int = 
         if stacked:
             m = _STACKED[country].match(fixed)
             found = [(m.start("address"), m.end("address"), m.group("address"))] if m else []
+            parts = found[0][2].split(",") if found else []
+            if len(parts) >= BARE_STREET_LINES and country in ("GB", "CA") and _BARE_STREET.match(parts[0]):
+                found = found[:1]  # "6-8 Hazelwood" over "Cudham", "Sevenoaks", "Kent", "TN14 7QU"
+            elif country in _TAILS:
+                found = [f for f in found if any(_names_street(p) for p in f[2].split(",")[:2])]
             limit = next((k for k, o in enumerate(index) if o >= first), len(fixed))
             found += [(m.start("address"), m.end("address"), m.group("address"))
-                      for m in _INLINE[country].finditer(fixed, 0, len(fixed)) if m.start("address") < limit]
-            if country in _TAILS:
-                found = [f for f in found if any(_names_street(p) for p in f[2].split(",")[:2])]
+                      for m in _INLINE[country].finditer(fixed, 0, len(fixed)) if m.start("address") < limit
+                      and (country not in _TAILS or any(_names_street(p) for p in m.group("address").split(",")[:2]))]
+            m = _US_NO_STATE.match(fixed) if country == "US" else None
+            if m and any(_names_street(p) and not _SUB_START.match(p.strip()) for p in m.group("address").split(",")[:3]):
+                found.append((m.start("address"), m.end("address"), m.group("address")))
         elif country in PYAP_COUNTRIES:
             found = [(a.match_start, a.match_end, a.full_address) for a in pyap.parse(fixed, country=country)
                      if _plausible(a)]

@@ -423,6 +423,19 @@ def test_continental_european_addresses(text, expected):
     assert _addresses(detect([element(text)], DetectSettings(address_countries=["CA", "GB", "AU"]))) == []
 
 
+def test_uk_street_line_without_street_type_on_real_page():
+    els = _stack("6-8 Hazelwood", "Cudham", "Sevenoaks", "Kent", "TN14 7QU")
+    assert _addresses(detect(els, VALID)) == ["6-8 Hazelwood, Cudham, Sevenoaks, Kent, TN14 7QU"]
+
+
+def test_us_town_and_zip_without_state_on_real_page():
+    assert _addresses(detect(_stack("PO Box 1264", "5683 2nd Ave", "Ferndale 98248"), VALID)) == [
+        "PO Box 1264, 5683 2nd Ave, Ferndale 98248"]
+    # without a line naming a street type, a town and five digits are not enough
+    assert _addresses(detect(_stack("PO Box 1264", "Ferndale 98248"), VALID)) == []
+    assert _addresses(detect(_stack("12 Reasons", "Orders 98248"), VALID)) == []
+
+
 @pytest.mark.parametrize("lines", [
     ("Highway 141 in Fenton Missouri",), ("\u00a9 2014 Prepress Express Ltd. Registered in England and Wales",),
     ("HP CE285A Toner Cartridge", "HP CF280X Toner Cartridge", "HP CE278A Toner Cartridge"),
