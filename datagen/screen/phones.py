@@ -16,6 +16,8 @@ index of the region it was read for (earlier regions win ties). The rules, per e
   with groups cut by two or more slashes ("Amiga 500/600/1200": a list of models).
 - OCR punctuation: a "," or ":" between the groups of a 3-3-4 number is read as "."
   ("530,653,2015"; "1,250,000" is not a 3-3-4 number).
+- OCR letters for digits: O/o for 0 and l/I for 1 inside a 3-3-4 number whose other characters
+  (8 of 10 at least) are digits ("(8OO) 555-0142", "206-555-Ol42").
 - Vanity numbers: a NANP number whose last seven digits are written (partly) as capital letters
   (1-877-SOV-BANK, (800) FLOWERS): letters become digits on the phone keypad; the number must be
   valid for the first region of `regions` that is a NANP region (US, CA, ...), or for US.
@@ -42,6 +44,10 @@ _GLUED = re.compile(r"(?<=[-.)]\d{3})(?=[A-Za-z])|(?<=[-.)]\d{4})(?=[A-Za-z])"
                     r"|(?<=[A-Za-z])(?=\(?\d{3}\)?[-. ]?\d{3}[-.]\d{4})")
 # OCR read the dots of a 3-3-4 number as commas or colons
 _OCR_DOTS = re.compile(r"(?<![\d,.:])(\d{3})[,:](\d{3})[,.:](\d{4})(?![\d,.:]\d)")
+# OCR read a digit of a 3-3-4 number as a letter (O for 0, l or I for 1); vanity letters are others
+_OCR_LETTERS = re.compile(r"(?<![\w.+-])\(?[\dOoIl]{3}\)?(?:[-. ]|\) )[\dOoIl]{3}[-. ][\dOoIl]{4}(?![\w-])")
+_LETTER_DIGITS = str.maketrans("OoIl", "0011")
+OCR_MIN_DIGITS = 8  # ... when the rest (8 of 10 at least) are digits
 # vanity: [1-] area code, then seven keypad characters with at least three capital letters
 _VANITY = re.compile(r"(?<![\w+.-])(?:1[-. ])?(?:\(\d{3}\) ?|\d{3}[-.])(?P<local>[0-9A-Z]{3}[-.]?[0-9A-Z]{4})(?![\w-])")
 VANITY_LETTERS = 3  # a vanity number spells at least this many of its last seven digits
@@ -58,8 +64,15 @@ NANP = ("US", "CA", "AG", "AI", "AS", "BB", "BM", "BS", "DM", "DO", "GD", "GU", 
 
 
 def _fix_ocr(text: str) -> str:
-    """The text with OCR's commas/colons inside 3-3-4 numbers read as dots (same length)."""
-    return _OCR_DOTS.sub(lambda m: f"{m.group(1)}.{m.group(2)}.{m.group(3)}", text)
+    """The text with OCR's commas/colons inside 3-3-4 numbers read as dots, and its letters for
+    digits inside them ("(8OO) 555-0142", "206-555-Ol42") read as digits (same length)."""
+    text = _OCR_DOTS.sub(lambda m: f"{m.group(1)}.{m.group(2)}.{m.group(3)}", text)
+    return _OCR_LETTERS.sub(_digits_for_letters, text)
+
+
+def _digits_for_letters(m: "re.Match[str]") -> str:
+    digits = sum(c.isdigit() for c in m.group())
+    return m.group().translate(_LETTER_DIGITS) if digits >= OCR_MIN_DIGITS else m.group()
 
 
 def _pieces(text: str) -> Iterable[Tuple[int, str]]:

@@ -161,6 +161,17 @@ def test_slash_separated_model_list_on_real_page_is_not_a_phone_number():
     assert _phones(detect([element("Tel: 020 7946 0018 / 0019")], VALID))[:1] == [("020 7946 0018", "+442079460018")]
 
 
+@pytest.mark.parametrize("text, expected", [("Call (8OO) 555-0142", ("(8OO) 555-0142", "+18005550142")),
+                                            ("Tel 206-555-Ol42", ("206-555-Ol42", "+12065550142"))])
+def test_ocr_letters_for_digits_in_a_number(text, expected):
+    assert _phones(detect([element(text)], VALID)) == [expected]
+
+
+def test_ocr_letter_fix_leaves_vanity_numbers_and_words_alone():
+    assert _phones(detect([element("(800) GOT-JUNK")], VALID)) == [("(800) GOT-JUNK", "+18004685865")]
+    assert _phones(detect([element("Order OIO-lOO-lOIO")], VALID)) == []  # mostly letters: not a number
+
+
 def test_number_wrapped_onto_next_element():
     a, b = element("Call (905) 616-", x=40, y=100), element("5509", x=40, y=100 + LINE_H + 4)
     found = detect([a, b], VALID)
