@@ -14,6 +14,15 @@ country in `countries` (earlier countries win ties). The rules:
   address found in a block that starts in the block's first element and ends in a later one
   is reported with one segment per element it covers; one found inside the first element alone
   is the single-element case.
+- The stacked-address rule (_STACKED, the forms of US, CA, GB and AU: a street line naming a
+  street type, a PO box or a unit, up to STACK_PARTS more parts, then the state and ZIP, province
+  and postal code, postcode or state and postcode) at the start of a block, and (_INLINE) inside
+  it, starting in its first element: at a word, or at a number OCR glued to a word before it
+  ("Perth493 Charles Street North Perth WA 6006"), never at a copyright year ("\u00a9 2014 ...").
+  A "Postcode:" or "ZIP:" label may stand before the code. On lines of their own (at the start of
+  a block) two looser forms: a street line without a street type above a GB or CA postcode, over
+  BARE_STREET_LINES lines at least ("6-8 Hazelwood" / "Cudham" / "Sevenoaks" / "Kent" / "TN14 7QU"), and a US town and ZIP without the state when a line
+  names a street type ("PO Box 1264" / "5683 2nd Ave" / "Ferndale 98248").
 - Before pyap sees a text, it is normalised the way pyap normalises (runs of spaces and commas,
   dashes), and OCR's letter/digit confusions inside a British or Canadian postcode are undone
   where the postcode's pattern needs a digit or a letter ("NEG 5ZH" -> "NE6 5ZH", "BR6 GLU" ->
@@ -32,7 +41,7 @@ from datagen.screen.model import Element
 
 Span = Tuple[Tuple[Tuple[int, int, int], ...], str, str, Tuple[Tuple[str, str], ...], int]
 
-COUNTRIES = ("US", "CA", "GB", "AU")  # the countries of the stacked-address rule
+COUNTRIES = ("US", "CA", "GB", "AU", "EU")  # the countries of the stacked-address rule (EU: continental Europe)
 PYAP_COUNTRIES = ("US", "CA", "GB")  # the countries pyap has rules for
 ADDRESS_LINES = 6  # an address block is at most this many stacked elements
 
@@ -68,7 +77,7 @@ _US_STATE_NAMES = ("Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecti
 _CA_PROVINCES = ("AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT|Alberta|British Columbia|Manitoba|New Brunswick|"
                  "Newfoundland and Labrador|Newfoundland|Nova Scotia|Northwest Territories|Nunavut|Ontario|"
                  "Prince Edward Island|Quebec|Qu\u00e9bec|Saskatchewan|Yukon")
-_US_STATE = ("(?:" + "|".join(_US_STATES) + "|" + "|".join(a[0] + a[1].lower() + r"\." for a in _US_STATES)
+_US_STATE = ("(?:(?:" + "|".join(_US_STATES) + r")\.?|" + "|".join(a[0] + a[1].lower() + r"\." for a in _US_STATES)
              + "|" + _US_STATE_NAMES + ")")
 _HOUSE = (r"(?:[NSEW]\d{1,5}\s[NSEW]\d{1,6}"  # Wisconsin/Utah grid numbers: N112 W16700
           r"|\d{1,6}[A-Za-z]?(?:\s?-\s?\d{1,6}[A-Za-z]?)?)")  # 12, 12B, 6-8, 101-1305, 5320 - Roper
@@ -79,6 +88,7 @@ _PHONE_AHEAD = r"(?![^,]*\d{3}[-. )]{1,2}\d{3}[-. ]\d{4})"  # a part holding a p
 _WORDS = _PHONE_AHEAD + r"(?=[^,]*[A-Za-z\u00c0-\u017f]{2})[^,@:]{1,50}?"  # the rest of a street line: a word or more
 _FIRST = rf"(?:{_PO_BOX}|{_SUB}(?:\s{_WORDS})?|{_HOUSE}\s{_WORDS})"
 _PART = _PHONE_AHEAD + r"[A-Za-z\u00c0-\u017f#\d][^,@:]{0,39}?"  # a middle part: a suite, floor, locality, building or city line
+_CODE_LABEL = r"(?:(?:Post\s?code|Postal\s[Cc]ode|Zip(?:\s[Cc]ode)?|ZIP(?:\sCODE)?)\s?:?\s?)?"  # "Postcode: E14 9YD"
 _GB_CODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
 _CA_CODE = r"[A-Z]\d[A-Z]\s?\d[A-Z]\d"
 _AU_STATES = ("NSW|VIC|QLD|SA|WA|TAS|NT|ACT|New South Wales|Victoria|Queensland|South Australia|Western Australia|"
@@ -86,9 +96,9 @@ _AU_STATES = ("NSW|VIC|QLD|SA|WA|TAS|NT|ACT|New South Wales|Victoria|Queensland|
 _COUNTRY = (r"(?:,?\s(?:USA|U\.S\.A\.?|United States(?: of America)?|Canada|United Kingdom|UK|England|Scotland|Wales"
             r"|Australia))?")
 _TAILS = {
-    "US": rf"(?:{_PART},?\s)?{_US_STATE},?\s\d{{5}}(?:-\d{{4}})?(?![\d-])",
+    "US": rf"(?:{_PART},?\s)?{_US_STATE},?\s{_CODE_LABEL}\d{{5}}(?:-\d{{4}})?(?![\d-])",
     "CA": rf"(?:{_PART},?\s)?(?:(?:{_CA_PROVINCES})\.?,?\s{_CA_CODE}|{_CA_CODE},?\s(?:{_CA_PROVINCES})\.?)(?![A-Za-z\d])",
-    "GB": rf"(?:{_PART}\s)?{_GB_CODE}(?![A-Za-z\d])",
+    "GB": rf"(?:{_PART}\s)?{_CODE_LABEL}{_GB_CODE}(?![A-Za-z\d])",
     "AU": rf"(?:{_PART},?\s)?(?:{_AU_STATES}),?\s\d{{4}}(?![\d-])",
 }
 # Street types (USPS suffixes with their usual abbreviations, and British ones): a street line of
@@ -122,8 +132,39 @@ def _names_street(part: str) -> bool:
 
 
 STACK_PARTS = 4  # at most this many parts between the street line and the last line
-_STACKED = {country: re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?(?P<address>{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,?\s{tail}{_COUNTRY})")
-            for country, tail in _TAILS.items()}
+
+# Continental Europe ("EU": Germany, the Netherlands, Scandinavia, Switzerland, Austria, ...): the
+# street name, then its number ("Vegagatan 3", "Hauptstrasse 12a"), then the postcode before the
+# town ("113 29 Stockholm", "10115 Berlin", "1012 AB Amsterdam"); the street name ends in a
+# street word of those languages, so a name and a number ("Windows 10") is not a street.
+_EU_STREET_WORDS = ("stra\u00dfe|strasse|str\\.|weg|platz|allee|gasse|chaussee|straat|laan|plein|gracht|kade|singel|"
+                    "dijk|gatan|gata|v\u00e4gen|v\u00e4g|vagen|gr\u00e4nd|torget|gade|vej|vei|veien|gaten|plass|katu")
+_EU_STREET = (rf"(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff-]*(?:{_EU_STREET_WORDS})"  # Vegagatan, Hauptstra\u00dfe
+              rf"|(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff-]+\s){{1,2}}(?:{_EU_STREET_WORDS.title()}))"  # Berliner Stra\u00dfe
+              r"\s\d{1,4}\s?[a-zA-Z]?(?:\s?-\s?\d{1,4})?")
+_EU_TOWN = r"[A-Z\u00c0-\u00de][A-Za-z\u00df-\u00ff-]+(?:\s[A-Z\u00c0-\u00de][A-Za-z\u00df-\u00ff-]+)?"
+_EU_COUNTRY = (r"(?:,?\s(?:Sweden|Sverige|Germany|Deutschland|Netherlands|Nederland|Denmark|Danmark|Norway|Norge"
+               r"|Finland|Suomi|Switzerland|Schweiz|Austria|\u00d6sterreich|Belgium))?")
+_EU = (rf"(?P<address>{_EU_STREET}(?:,\s{_PART}){{0,2}}?,?\s(?:\d{{3}}\s?\d{{2}}|\d{{4}}\s?[A-Z]{{2}}|\d{{4,5}})"
+       rf",?\s{_EU_TOWN}{_EU_COUNTRY})(?![\w-])")
+# the forms: (street line, tail) per country; a form whose street line may lack a street type is
+# checked for one (_names_street)
+_FORMS = {country: rf"{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,?\s{tail}{_COUNTRY})" for country, tail in _TAILS.items()}
+_STACKED = {country: re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?(?P<address>{form}") for country, form in _FORMS.items()}
+_STACKED["EU"] = re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?{_EU}")
+# a US address whose last line is the town and ZIP without the state ("PO Box 1264" / "5683 2nd Ave" /
+# "Ferndale 98248"): only on lines of their own, with a line that names a street type
+_US_NO_STATE = re.compile(rf"^\s?(?P<address>{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,\s{_EU_TOWN}\s\d{{5}}(?:-\d{{4}})?)(?=,|$)")
+# a street line without a street type ("6-8 Hazelwood"): only on a line of its own above a GB or CA postcode
+# and at least BARE_STREET_LINES lines in all
+BARE_STREET_LINES = 4
+_BARE_STREET = re.compile(rf"^\s?{_HOUSE}\s[A-Z][a-z]+(?:\s[A-Z][a-z]+){{0,2}}$")
+# the same form inside a line: it starts at a word, or at a number glued to a word ("Perth493 Charles Street"),
+# never at the year of a copyright line ("\u00a9 2014 zynkDesign. 3rd Floor ...")
+_NOT_AFTER = r"(?<!\u00a9)(?<!\u00a9\s)(?<!\([cC]\)\s)(?<![Cc]opyright\s)(?<!COPYRIGHT\s)"
+_INLINE = {country: re.compile(rf"(?:(?<![\w#-])|(?<=[a-z]{{2}})(?=\d)){_NOT_AFTER}(?P<address>{form}")
+           for country, form in _FORMS.items()}
+_INLINE["EU"] = re.compile(rf"(?<![\w#-]){_EU}")
 
 
 def _normalise(text: str) -> Tuple[str, List[int]]:
@@ -199,9 +240,10 @@ def _plausible(address: "pyap.address.Address") -> bool:
     return bool(parts.get("postal_code")) or region[:1].isupper()
 
 
-def _addresses(text: str, countries: Sequence[str], stacked: bool) -> List[Tuple[int, int, str, int]]:
+def _addresses(text: str, countries: Sequence[str], stacked: bool, first: int = 0) -> List[Tuple[int, int, str, int]]:
     """(start, end, full address, country rank) of each address in `text` (offsets in it): pyap's
-    matches, or (stacked=True) the stacked-address rule's match at the start of the text."""
+    matches, or (stacked=True) the stacked-address rule's match at the start of the text and its
+    matches inside the text that start before offset `first`."""
     clean, index = _normalise(text)
     out = []
     for rank, country in enumerate(countries):
@@ -209,15 +251,28 @@ def _addresses(text: str, countries: Sequence[str], stacked: bool) -> List[Tuple
         if stacked:
             m = _STACKED[country].match(fixed)
             found = [(m.start("address"), m.end("address"), m.group("address"))] if m else []
-            found = [f for f in found if any(_names_street(p) for p in f[2].split(",")[:2])]
+            parts = found[0][2].split(",") if found else []
+            if len(parts) >= BARE_STREET_LINES and country in ("GB", "CA") and _BARE_STREET.match(parts[0]):
+                found = found[:1]  # "6-8 Hazelwood" over "Cudham", "Sevenoaks", "Kent", "TN14 7QU"
+            elif country in _TAILS:
+                found = [f for f in found if any(_names_street(p) for p in f[2].split(",")[:2])]
+            limit = next((k for k, o in enumerate(index) if o >= first), len(fixed))
+            found += [(m.start("address"), m.end("address"), m.group("address"))
+                      for m in _INLINE[country].finditer(fixed, 0, len(fixed)) if m.start("address") < limit
+                      and (country not in _TAILS or any(_names_street(p) for p in m.group("address").split(",")[:2]))]
+            m = _US_NO_STATE.match(fixed) if country == "US" else None
+            if m and any(_names_street(p) and not _SUB_START.match(p.strip()) for p in m.group("address").split(",")[:3]):
+                found.append((m.start("address"), m.end("address"), m.group("address")))
         elif country in PYAP_COUNTRIES:
             found = [(a.match_start, a.match_end, a.full_address) for a in pyap.parse(fixed, country=country)
                      if _plausible(a)]
         else:
             found = []
         for start, end, full in found:
-            if start > 0 and clean[start - 1].isalnum() and clean[start].isalnum():
+            if (start > 0 and clean[start - 1].isalnum() and clean[start].isalnum()
+                    and not (clean[start - 2:start].isalpha() and clean[start - 1].islower() and clean[start].isdigit())):
                 continue  # pyap may start inside a word ("...rge Lane"): an address starts at a word
+                # (or at a number OCR glued to the word before it: "Perth493 Charles Street")
             while start < end and clean[start] in " ,;:":
                 start += 1
             while end > start and clean[end - 1] in " ,;:":
@@ -273,7 +328,7 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
             for s, t, full, rank in _addresses(joined, countries, stacked=False):
                 if s < len(texts[0]) and t > starts[1]:
                     out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
-        for s, t, full, rank in _addresses(joined, countries, stacked=True):
+        for s, t, full, rank in _addresses(joined, countries, stacked=True, first=len(texts[0])):
             out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
     return out
 

@@ -33,7 +33,9 @@ The detectors are:
 Neighbours: the element "directly below" element i is the element j whose left edge, centre
 or right edge is within BELOW_ALIGN median element heights of i's and whose top lies between
 half a median height above and BELOW_GAP[1] median heights below i's bottom (the nearest
-such, then the best aligned, then the lower index); the element "after" i is the nearest
+such, then the best aligned, then the lower index); an element that starts with a label
+("Postcode: E14 9YD", a form's label column read together with its value) may also align by
+the words after the label (its value column); the element "after" i is the nearest
 element to its right on its row (vertical centres within half the smaller height) starting
 within AFTER_GAP median heights of i's end. Addresses use the elements below; numbers that run
 over two elements use both.
@@ -83,6 +85,7 @@ TYPES = PRIORITY
 LENIENCIES = ("POSSIBLE", "VALID", "STRICT_GROUPING", "EXACT_GROUPING")
 BELOW_ALIGN = 1.0  # an element "directly below" has its left edge, centre or right edge within this many median heights
 BELOW_GAP = (-0.5, 2.0)  # ... and its top this many median heights from the bottom of the one above
+LABEL_WORDS = 3  # a leading label ("Postcode:", "Post Code:") is at most this many words
 AFTER_GAP = 3.0  # the element "after" another on its row starts within this many median heights of its end
 REGIONS = ["US", "CA", "GB", "IE", "AU", "NZ"]  # the English-speaking regions
 
@@ -100,9 +103,10 @@ class DetectSettings(Settings):
     leniency: str = setting("VALID", "phonenumbers leniency: POSSIBLE (any plausible digit run), VALID (valid for its "
                             "region, not glued to letters), STRICT_GROUPING, EXACT_GROUPING", one_of(*LENIENCIES))
     address_country: str = setting("US", "the country whose postal address forms are tried first: US, CA, GB (pyap's "
-                                   "rules and the stacked-address rule) or AU (the stacked-address rule)")
-    address_countries: List[str] = setting(["CA", "GB", "AU"], "the countries whose address forms are also tried, after "
-                                           "address_country (US, CA, GB, AU; [] for address_country alone)",
+                                   "rules and the stacked-address rule), AU or EU (continental Europe: street and "
+                                   "number, then postcode and town; the stacked-address rule)")
+    address_countries: List[str] = setting(["CA", "GB", "AU", "EU"], "the countries whose address forms are also tried, "
+                                           "after address_country (US, CA, GB, AU, EU; [] for address_country alone)",
                                            Accepts(lambda v: set(v) <= set(ADDRESS_COUNTRIES),
                                                    "a list of " + ", ".join(ADDRESS_COUNTRIES)))
     types: List[str] = setting(["PhoneNumber", "EmailAddress", "Uri", "PostalAddress", "DateTime"],
@@ -274,14 +278,34 @@ def _aligned(a: Box, b: Box, tolerance: float) -> float:
     return off if off <= tolerance else float("inf")
 
 
+_LABEL_WORD = re.compile(r"^[A-Za-z][A-Za-z.'-]{0,19}:$")
+
+
+def _value_box(element: Element) -> Optional[Box]:
+    """The box of the words after a leading label ("Postcode: E14 9YD" -> the box of "E14 9YD"), if any."""
+    words = element.words
+    for k, w in enumerate(words[:LABEL_WORDS]):
+        if _LABEL_WORD.match(w.text) and k + 1 < len(words):
+            box = words[k + 1].box
+            for v in words[k + 2:]:
+                box = box.union(v.box)
+            return box
+        if not w.text.isalpha():
+            return None
+    return None
+
+
 def _below(elements: Sequence[Element]) -> Dict[int, int]:
-    """For each element, the element directly below it (aligned left, centre or right), if any."""
+    """For each element, the element directly below it (aligned left, centre or right), if any; an
+    element that starts with a label ("Postcode: E14 9YD") may also align by the words after it."""
     h = _median_height(elements)
+    boxes = [[e.box] + [b for b in (_value_box(e),) if b is not None] for e in elements]
     out: Dict[int, int] = {}
     for i, a in enumerate(elements):
         best: Optional[Tuple[float, float, int]] = None
         for j, b in enumerate(elements):
-            off = _aligned(a.box, b.box, BELOW_ALIGN * h) if j != i else float("inf")
+            off = (min(_aligned(p, q, BELOW_ALIGN * h) for p in boxes[i] for q in boxes[j]) if j != i
+                   else float("inf"))
             if off == float("inf"):
                 continue
             gap = b.box.y0 - a.box.y1

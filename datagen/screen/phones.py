@@ -12,8 +12,12 @@ index of the region it was read for (earlier regions win ties). The rules, per e
   followed by letters, or letters directly followed by a grouped number, is read as if a space
   were there ("Office:206-588-2075Fax:206-971-0313" gives both numbers). A bare digit run
   glued to letters ("1Z452G6351664598") stays rejected (VALID leniency).
+- Not numbers: a match ending in a decimal ("1342.84", "+45-48 1243.65": prices, measures) or
+  with groups cut by two or more slashes ("Amiga 500/600/1200": a list of models).
 - OCR punctuation: a "," or ":" between the groups of a 3-3-4 number is read as "."
   ("530,653,2015"; "1,250,000" is not a 3-3-4 number).
+- OCR letters for digits: O/o for 0 and l/I for 1 inside a 3-3-4 number whose other characters
+  (8 of 10 at least) are digits ("(8OO) 555-0142", "206-555-Ol42").
 - Vanity numbers: a NANP number whose last seven digits are written (partly) as capital letters
   (1-877-SOV-BANK, (800) FLOWERS): letters become digits on the phone keypad; the number must be
   valid for the first region of `regions` that is a NANP region (US, CA, ...), or for US.
@@ -40,6 +44,10 @@ _GLUED = re.compile(r"(?<=[-.)]\d{3})(?=[A-Za-z])|(?<=[-.)]\d{4})(?=[A-Za-z])"
                     r"|(?<=[A-Za-z])(?=\(?\d{3}\)?[-. ]?\d{3}[-.]\d{4})")
 # OCR read the dots of a 3-3-4 number as commas or colons
 _OCR_DOTS = re.compile(r"(?<![\d,.:])(\d{3})[,:](\d{3})[,.:](\d{4})(?![\d,.:]\d)")
+# OCR read a digit of a 3-3-4 number as a letter (O for 0, l or I for 1); vanity letters are others
+_OCR_LETTERS = re.compile(r"(?<![\w.+-])\(?[\dOoIl]{3}\)?(?:[-. ]|\) )[\dOoIl]{3}[-. ][\dOoIl]{4}(?![\w-])")
+_LETTER_DIGITS = str.maketrans("OoIl", "0011")
+OCR_MIN_DIGITS = 8  # ... when the rest (8 of 10 at least) are digits
 # vanity: [1-] area code, then seven keypad characters with at least three capital letters
 _VANITY = re.compile(r"(?<![\w+.-])(?:1[-. ])?(?:\(\d{3}\) ?|\d{3}[-.])(?P<local>[0-9A-Z]{3}[-.]?[0-9A-Z]{4})(?![\w-])")
 VANITY_LETTERS = 3  # a vanity number spells at least this many of its last seven digits
@@ -47,14 +55,24 @@ VANITY_LETTERS = 3  # a vanity number spells at least this many of its last seve
 _HEAD = re.compile(r"(?:\+|\(|\b)[\d(][\d()+. -]*$")
 _TAIL = re.compile(r"^[\d(][\d(). -]*\d")
 _DIGIT_RUN = re.compile(r"\d+")
+# not a number: a decimal at the end (a price or a measure: "1342.84", "+45-48 1243.65"), or
+# groups cut by two or more slashes (a list of models or sizes: "500/600/1200")
+_DECIMAL_END = re.compile(r"\d{3,}\.\d{1,2}$")
 WRAP_GROUP = 5  # a number wraps between its groups: no digit group on either side is longer than this
 NANP = ("US", "CA", "AG", "AI", "AS", "BB", "BM", "BS", "DM", "DO", "GD", "GU", "JM", "KN", "KY", "LC",
         "MP", "MS", "PR", "SX", "TC", "TT", "VC", "VG", "VI")
 
 
 def _fix_ocr(text: str) -> str:
-    """The text with OCR's commas/colons inside 3-3-4 numbers read as dots (same length)."""
-    return _OCR_DOTS.sub(lambda m: f"{m.group(1)}.{m.group(2)}.{m.group(3)}", text)
+    """The text with OCR's commas/colons inside 3-3-4 numbers read as dots, and its letters for
+    digits inside them ("(8OO) 555-0142", "206-555-Ol42") read as digits (same length)."""
+    text = _OCR_DOTS.sub(lambda m: f"{m.group(1)}.{m.group(2)}.{m.group(3)}", text)
+    return _OCR_LETTERS.sub(_digits_for_letters, text)
+
+
+def _digits_for_letters(m: "re.Match[str]") -> str:
+    digits = sum(c.isdigit() for c in m.group())
+    return m.group().translate(_LETTER_DIGITS) if digits >= OCR_MIN_DIGITS else m.group()
 
 
 def _pieces(text: str) -> Iterable[Tuple[int, str]]:
@@ -75,6 +93,8 @@ def _matches(text: str, regions: Sequence[str], leniency: str) -> List[Tuple[int
             for m in phonenumbers.PhoneNumberMatcher(piece, region, leniency=level):
                 if rank and not _grouped(m.raw_string):
                     continue  # a national number of a further region only in groups ("05849152" is an id)
+                if not _number_like(m.raw_string):
+                    continue
                 out.append((offset + m.start, offset + m.end, m.number, rank))
     return out
 
@@ -82,6 +102,12 @@ def _matches(text: str, regions: Sequence[str], leniency: str) -> List[Tuple[int
 def _grouped(raw: str) -> bool:
     """Whether a number is written in groups or in international form (not one run of digits)."""
     return raw.lstrip().startswith("+") or len(_DIGIT_RUN.findall(raw)) > 1
+
+
+def _number_like(raw: str) -> bool:
+    """Whether a match is written like a phone number, not a decimal or a slash-separated list."""
+    raw = raw.strip()
+    return not _DECIMAL_END.search(raw) and raw.count("/") < 2
 
 
 def _vanity(text: str, regions: Sequence[str]) -> List[Tuple[int, int, phonenumbers.PhoneNumber, int]]:

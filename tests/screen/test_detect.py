@@ -149,6 +149,29 @@ def test_ocr_commas_in_number_530_653_2015():
     assert detect([element("Raised $1,250,000 in 2013")], VALID) == []
 
 
+@pytest.mark.parametrize("text", ["Stainlessi#z44.26 1342.84", "Aluminium#+45-48 1243.65", "tipke}44-82 1243.21",
+                                  "Uset4459 1243.00"])
+def test_prices_on_real_page_are_not_phone_numbers(text):
+    # metal prices read as Australian 13 numbers or Danish +45 numbers: a decimal ends them
+    assert _phones(detect([element(text)], VALID)) == []
+
+
+def test_slash_separated_model_list_on_real_page_is_not_a_phone_number():
+    assert _phones(detect([element("Amiga 500/600/1200 Power Supply")], VALID)) == []
+    assert _phones(detect([element("Tel: 020 7946 0018 / 0019")], VALID))[:1] == [("020 7946 0018", "+442079460018")]
+
+
+@pytest.mark.parametrize("text, expected", [("Call (8OO) 555-0142", ("(8OO) 555-0142", "+18005550142")),
+                                            ("Tel 206-555-Ol42", ("206-555-Ol42", "+12065550142"))])
+def test_ocr_letters_for_digits_in_a_number(text, expected):
+    assert _phones(detect([element(text)], VALID)) == [expected]
+
+
+def test_ocr_letter_fix_leaves_vanity_numbers_and_words_alone():
+    assert _phones(detect([element("(800) GOT-JUNK")], VALID)) == [("(800) GOT-JUNK", "+18004685865")]
+    assert _phones(detect([element("Order OIO-lOO-lOIO")], VALID)) == []  # mostly letters: not a number
+
+
 def test_number_wrapped_onto_next_element():
     a, b = element("Call (905) 616-", x=40, y=100), element("5509", x=40, y=100 + LINE_H + 4)
     found = detect([a, b], VALID)
@@ -353,6 +376,75 @@ def test_address_between_bullets_in_a_sentence():
 def test_ocr_quote_before_a_line_of_an_address():
     els = _stack("3755 E. 34th St Suite # 101-A", "\u2018Tucson AZ 85713")
     assert _addresses(detect(els, VALID)) == ["3755 E. 34th St Suite # 101-A, \u2018Tucson AZ 85713"]
+
+
+def test_state_with_a_dot_on_real_page():
+    els = _stack("432 N. Litchfield Rd Suite # 316", "Phoenix AZ. 85031")
+    assert _addresses(detect(els, VALID)) == ["432 N. Litchfield Rd Suite # 316, Phoenix AZ. 85031"]
+
+
+def test_postcode_label_in_a_form_column_on_real_page():
+    # "Address: | 45 Ironmongers ..." over "Postcode: | E14 9YD": OCR read the second label with its
+    # value, so that element starts in the label column; it aligns by the words after its label
+    label = element("Address:", x=0, y=100)
+    street = element("45 Ironmongers Place, Isle of Dogs.", x=100, y=100)
+    postcode = element("Postcode: E149YD", x=0, y=100 + LINE_H + 4)
+    postcode = Element(postcode.text, postcode.box, (postcode.words[0], Word("E149YD", Box(100, 124, 160, 144), 90.0)))
+    assert _addresses(detect([label, street, postcode], VALID)) == [
+        "45 Ironmongers Place, Isle of Dogs., Postcode: E149YD"]
+    # a line that does not align, even by its value, is not below
+    far = Element(postcode.text, postcode.box, (postcode.words[0], Word("E149YD", Box(300, 124, 360, 144), 90.0)))
+    assert _addresses(detect([label, street, far], VALID)) == []
+
+
+def test_uk_address_inside_a_line_on_real_page():
+    text = ("Registered Office Essex House 7-8 The Shrubberies George Lane South Woodford London E18 1BD. "
+            "VAT Reg 920 2565 50")
+    assert _addresses(detect([element(text)], VALID)) == [
+        "7-8 The Shrubberies George Lane South Woodford London E18 1BD"]
+
+
+def test_address_glued_to_the_word_before_on_real_page():
+    text = "Psychologist & Psychotherapist Perth493 Charles Street North Perth WA 6006"
+    found = only(detect([element(text)], VALID), "PostalAddress")
+    assert [(d.text, d.start) for d in found] == [("493 Charles Street North Perth WA 6006", text.index("493"))]
+    # a name with a digit ("V1 Limited") is not a house number
+    assert _addresses(detect(_stack("V1 Limited", "Pentland House Village Way", "Wilmslow Cheshire", "SK9 2GH"),
+                             VALID)) == []
+
+
+def test_copyright_year_does_not_start_an_address_on_real_page():
+    text = "\u00a9 2014 zynkDesign. 3rd Floor The Hospital Club 24 Endell Street London WC2H 9HQ. Tel: 020 7193 1430.T&C."
+    assert _addresses(detect([element(text)], VALID)) == ["3rd Floor The Hospital Club 24 Endell Street London WC2H 9HQ"]
+
+
+def test_swedish_address_street_then_number_on_real_page():
+    assert _addresses(detect(_stack("Vegagatan 3", "11329 Stockholm", "Sweden"), VALID)) == [
+        "Vegagatan 3, 11329 Stockholm, Sweden"]
+    assert _addresses(detect([element("e Vegagatan 5, 113 29 Stockholm |")], VALID)) == ["Vegagatan 5, 113 29 Stockholm"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Berliner Stra\u00dfe 12a, 10115 Berlin", "Berliner Stra\u00dfe 12a, 10115 Berlin"),
+    ("Visit us: Prinsengracht 263, 1016 GV Amsterdam", "Prinsengracht 263, 1016 GV Amsterdam"),
+    ("Windows 10, 2019 Edition", None), ("Highway 61, 1965 Columbia", None), ("Version 3, 11329 Downloads", None),
+])
+def test_continental_european_addresses(text, expected):
+    assert _addresses(detect([element(text)], VALID)) == ([expected] if expected else [])
+    assert _addresses(detect([element(text)], DetectSettings(address_countries=["CA", "GB", "AU"]))) == []
+
+
+def test_uk_street_line_without_street_type_on_real_page():
+    els = _stack("6-8 Hazelwood", "Cudham", "Sevenoaks", "Kent", "TN14 7QU")
+    assert _addresses(detect(els, VALID)) == ["6-8 Hazelwood, Cudham, Sevenoaks, Kent, TN14 7QU"]
+
+
+def test_us_town_and_zip_without_state_on_real_page():
+    assert _addresses(detect(_stack("PO Box 1264", "5683 2nd Ave", "Ferndale 98248"), VALID)) == [
+        "PO Box 1264, 5683 2nd Ave, Ferndale 98248"]
+    # without a line naming a street type, a town and five digits are not enough
+    assert _addresses(detect(_stack("PO Box 1264", "Ferndale 98248"), VALID)) == []
+    assert _addresses(detect(_stack("12 Reasons", "Orders 98248"), VALID)) == []
 
 
 @pytest.mark.parametrize("lines", [
