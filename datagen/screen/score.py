@@ -8,7 +8,8 @@ so a folder of annotated screenshots, the real-page benchmark and the held-out p
   exactly 10 digits are counted), an EmailAddress the same text (case and spaces ignored), a
   PostalAddress contains the truth address's street number (only addresses with one are
   counted); any other type, a text similarity of at least TEXT_SIMILARITY.
-- Precision (approximate), per type: detections that overlap a truth entity of their type. Only
+- Precision (approximate), per type: detections that overlap a truth entity of their type (partial
+  ones included: a label of a fitting kind, such as the city line of an address). Only
   types the truth declares annotated are scored (a page whose annotators labelled no URLs says
   nothing about URL detections).
 - Line grouping, element-pair F1: each truth fragment is labelled with the line holding most of
@@ -48,6 +49,8 @@ class TruthEntity:
     boxes: Tuple[Box, ...]
     label: str = ""  # the words shown next to it that a request may use ("fax", "sales")
     value: str = ""
+    partial: bool = False  # only part of an entity is labelled (an address's city line): it makes an
+    # overlapping detection precise, but recall is not counted on it
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,9 @@ def street_number(text: str) -> str:
 
 
 def counted(entity: TruthEntity) -> bool:
-    """Whether a truth entity takes part in recall (a 10-digit number; an address with a street number)."""
+    """Whether a truth entity takes part in recall (a 10-digit number; an address with a street number; not partial)."""
+    if entity.partial:
+        return False
     if entity.type == "PhoneNumber":
         return len(_digits(entity.text)) == PHONE_DIGITS
     if entity.type == "PostalAddress":

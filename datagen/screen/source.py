@@ -85,8 +85,11 @@ def read_truth(path: Path) -> "ScreenTruth":
             boxes = tuple(box(b, f"entities[{k}].boxes") for b in e["boxes"])
             if not boxes:
                 raise ItemError("bad_truth", f"{path.name}: entities[{k}] has no boxes")
+            partial = e.get("partial", False)
+            if not isinstance(partial, bool):
+                raise ItemError("bad_truth", f"{path.name}: entities[{k}].partial: expected true or false, got {partial!r}")
             entities.append(TruthEntity(str(e["type"]), str(e["text"]), boxes, str(e.get("label") or ""),
-                                        str(e.get("value") or "")))
+                                        str(e.get("value") or ""), partial))
         annotated = tuple(str(t) for t in doc.get("annotated") or sorted({e.type for e in entities}))
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise ItemError("bad_truth", f"{path.name}: {type(e).__name__}: {e}"[:300]) from None

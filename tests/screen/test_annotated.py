@@ -54,7 +54,9 @@ def test_truth_file_is_read_and_checked(tmp_path):
     bad = tmp_path / "bad.truth.json"
     for text, why in [("{not json", "bad.truth.json"), ('{"fragments": []}', "datagen_truth"),
                       ('{"datagen_truth": 1, "fragments": [{"text": "a", "box": [5, 0, 1, 1]}]}', "fragments[0].box"),
-                      ('{"datagen_truth": 1, "entities": [{"type": "Uri", "text": "a", "boxes": []}]}', "no boxes")]:
+                      ('{"datagen_truth": 1, "entities": [{"type": "Uri", "text": "a", "boxes": []}]}', "no boxes"),
+                      ('{"datagen_truth": 1, "entities": [{"type": "Uri", "text": "a", "boxes": [[0, 0, 1, 1]], '
+                       '"partial": "yes"}]}', "entities[0].partial")]:
         bad.write_text(text)
         with pytest.raises(ItemError) as e:
             read_truth(bad)

@@ -49,6 +49,18 @@ def test_an_address_without_its_street_number_is_not_found():
     assert c.found["PostalAddress"] == 0 and c.precise["PostalAddress"] == 1
 
 
+def test_a_partial_address_label_makes_a_detection_precise_but_is_not_counted_in_recall():
+    # the real case (desktop page 31 of the shared pages): the annotators grouped only the city line
+    # "Danville, CA, 94526" into an address; the street line above carries its own label
+    city = TruthEntity("PostalAddress", "Danville, CA, 94526", (Box(9, 589, 133, 606),), partial=True)
+    street = TruthEntity("PostalAddress", "588 San Ramon Valley Blvd. Suite 202", (Box(9, 553, 200, 570),), partial=True)
+    truth = ScreenTruth((), (city, street), ("PostalAddress",))
+    found = det("PostalAddress", "588 San Ramon Valley Blvd. Suite 202, Danville CA 94526", 9, 553, 200, 606)
+    c = score_entities([found, det("PostalAddress", "1 Elm St, Reno NV 89501", 9, 900, 200, 940)], truth)
+    assert dict(c.labels) == {} and dict(c.found) == {}  # "94526" is no street number to find
+    assert c.detected["PostalAddress"] == 2 and c.precise["PostalAddress"] == 1
+
+
 def w(text, x0, y0, x1, y1):
     return Word(text, Box(x0, y0, x1, y1), 90.0)
 
