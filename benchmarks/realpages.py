@@ -26,10 +26,10 @@ Tesseract subprocesses: steadier than wall time when other jobs share the cores)
 from the OCR cache costs next to nothing, so seconds are also given over the pages that were
 OCR'd in this run ("OCR'd pages"); use --cache '' (or a fresh settings combination) to time all.
 
---compare-preparation reads every page twice in one invocation, without the small-text
-preparation (screen.ocr.min_text_height=0: the image goes to Tesseract as is) and with it (the
-defaults, or --min-text-height/--target-text-height/--max-upscale), and prints both and a
-side-by-side table. --no-reference skips the psm-3 reference (a second OCR of every page).
+--compare-preparation reads every page twice in one invocation, without the OCR preparation
+(screen.ocr.min_text_height=0 and reread_regions=0: the image goes to Tesseract as is, read once)
+and with it (the defaults, or --min-text-height/--target-text-height/--max-upscale/--reread-regions),
+and prints both and a side-by-side table. --no-reference skips the psm-3 reference (a second OCR of every page).
 
 Run:
     python benchmarks/realpages.py                              # both sets, every page
@@ -75,8 +75,8 @@ ANNOTATED = ["PhoneNumber", "PostalAddress"]
 MARGINS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.3)
 REFERENCE_PSM = 3  # Tesseract's own lines are measured at psm 3 (its page layout analysis)
 MAX_PIXELS = 40_000_000
-PREPARATION = ("min_text_height", "target_text_height", "max_upscale")  # OcrSettings of the small-text upscale
-WITHOUT = {"min_text_height": 0.0}  # the image goes to Tesseract as is (the behaviour before the preparation)
+PREPARATION = ("min_text_height", "target_text_height", "max_upscale", "reread_regions")  # OcrSettings of the preparation
+WITHOUT = {"min_text_height": 0.0, "reread_regions": 0}  # the image goes to Tesseract as is, read once (as before)
 _PUNCT = string.punctuation + "\u201c\u201d\u2018\u2019\u2013\u2014\u2022\u00b7\u00bb\u00ab\u00a9\u00ae\u2122\u2026|"
 
 
@@ -164,7 +164,7 @@ def page(image_path: str) -> Dict[str, Any]:
                            "labels": dict(ents.labels), "found": dict(ents.found),
                            "detected": dict(ents.detected), "precise": dict(ents.precise),
                            "lines": _line_counts(truth, read.words, read.lines, members), "sweep": {},
-                           "prepared": getattr(read, "prepared", "")}
+                           "prepared": f"x{read.scale:g}" if read.scale != 1.0 else "as is", "reread": read.reread}
     for m in MARGINS:
         elements, lines = read_lines(read.words, replace(_STATE["lines"], margin=m), float(image.height))
         out["sweep"][m] = _line_counts(truth, read.words, lines, [e.words for e in elements])
@@ -219,6 +219,7 @@ def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
             "ocrd_cpu_seconds": sum(r["cpu_seconds"] for r in ocrd) / len(ocrd) if ocrd else None,
             "word_accuracy": acc["found"] / acc["truth"] if acc["truth"] else None, "truth_words": acc["truth"],
             "prepared": dict(Counter(r["prepared"] for r in results)),
+            "reread": sum(r["reread"] for r in results), "reread_pages": sum(bool(r["reread"]) for r in results),
             "text_height": dict(Counter(r["text_height"] for r in results))}
 
 
@@ -239,7 +240,8 @@ def report(name: str, s: Dict[str, Any], default_margin: float) -> None:
     print(f"seconds per page: {s['seconds']:.2f} (OCR {s['ocr_seconds']:.2f}; CPU {s['cpu_seconds']:.2f}); "
           f"OCR'd pages ({s['ocrd_pages']}, the rest from the cache): {_fmt(s['ocrd_seconds'])} "
           f"(CPU {_fmt(s['ocrd_cpu_seconds'])})")
-    print(f"preparation: {_counts(s['prepared'])}; measured text height px: {_counts(s['text_height'])}")
+    print(f"preparation: {_counts(s['prepared'])}; regions of missed text read again: {s['reread']} on "
+          f"{s['reread_pages']} pages; measured text height px: {_counts(s['text_height'])}")
 
 
 def _counts(c: Dict[Any, int]) -> str:
@@ -247,10 +249,11 @@ def _counts(c: Dict[Any, int]) -> str:
 
 
 def compare(name: str, runs: Dict[str, Dict[str, Any]]) -> None:
-    """Side by side: the same pages read without and with the small-text preparation."""
+    """Side by side: the same pages read without and with the OCR preparation (upscale, re-read)."""
     cols = list(runs)
     print(f"\n== {name}: " + " vs ".join(cols) + f" the OCR preparation ({runs[cols[0]]['pages']} pages) ==")
     rows = [("pages upscaled", lambda s: f"{s['pages'] - s['prepared'].get('as is', 0)}/{s['pages']}"),
+            ("regions read again", lambda s: f"{s['reread']} on {s['reread_pages']}"),
             ("OCR word accuracy", lambda s: _fmt(s["word_accuracy"])),
             ("seconds per page (wall)", lambda s: f"{s['seconds']:.2f}"),
             ("CPU seconds per page", lambda s: f"{s['cpu_seconds']:.2f}"),
@@ -281,10 +284,10 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     for name in ("margin", "word_gap"):
         p.add_argument(f"--{name}", type=float, default=None)
     for name in PREPARATION:
-        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=float, default=None,
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int if name == "reread_regions" else float, default=None,
                        help=f"screen.ocr.{name} (default: the setting's default)")
     p.add_argument("--compare-preparation", action="store_true",
-                   help="read every page without and with the small-text preparation and compare")
+                   help="read every page without and with the OCR preparation (upscale, re-read) and compare")
     p.add_argument("--no-reference", action="store_true", help="skip the psm-3 reference (a second OCR per page)")
     args = p.parse_args(argv)
     lines = {k: getattr(args, k) for k in ("margin", "word_gap") if getattr(args, k) is not None}

@@ -91,6 +91,11 @@ def _screen_section(sc: Dict[str, Any]) -> str:
            "labelled with the line holding most of its OCR words (means over screens; the pairs of all screens "
            f"together give {sc.get('line_pairs_f1', {}).get('line_pairs')}). `plain` is the paper's algorithm on the "
            "raw OCR words (centre-y within 0.8 x median word height of a line's running mean), the reference.\n"]
+    prep = sc.get("ocr_prepared")
+    if prep:
+        out.append(f"OCR preparation: {prep['upscaled']} of {sc['screens']} screens upscaled before Tesseract (small "
+                   f"text, screen.ocr.min_text_height); {prep['reread_regions']} regions of missed text read again "
+                   f"on {prep['screens_with_reread']} screens (screen.ocr.reread_regions).\n")
     rows = [["all", sc["screens"], m.get("entity_recall"), m.get("entity_precision"), m.get("line_f1"),
              m.get("line_f1_plain")]]
     rows += [[f, v.get("screens", ""), v.get("entity_recall"), v.get("entity_precision"), v.get("line_f1"), v.get("line_f1_plain")]

@@ -22,6 +22,12 @@ x-height of ~6-9 px). Before Tesseract, `read` measures the median text height o
 of UPSCALE_STEP); the word boxes are mapped back to the original image's pixels. Images whose
 text is large enough go to Tesseract exactly as before (rendered phone screens at 2x measure
 14-20 px, real phone pages at 2x mostly 15).
+
+Missed text: Tesseract's page layout analysis sometimes drops a whole box of text (a white panel
+on a dark page, a band of colour) that it reads well on its own. After the first reading,
+`find_missed` looks for text-like ink (stroke edges) outside every word box, and up to
+`reread_regions` such regions are cropped and read again with the same settings; their words,
+where they overlap no word of the first reading, are added (block ids from RECOVERED_BLOCK up).
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from math import ceil, floor
+from statistics import median
 from typing import ClassVar, Iterable, List, Optional, Tuple
 
 from PIL import Image
@@ -60,6 +68,19 @@ MIN_RUN = 4
 MAX_RUN_FLOOR = 48
 CORE_SHARE = 0.5
 UPSCALE_STEP = 0.25  # upscale factors are multiples of this (few distinct factors, readable records)
+# Missed text (find_missed): on some pages Tesseract's layout analysis drops whole boxes of text (a
+# white panel on a dark page, a coloured band, a table cell) that it reads well as an image of their
+# own. The image is cut into tiles MISSED_TILE_H x MISSED_TILE_W median word heights; a tile whose
+# share of stroke-edge pixels (EDGE_CONTRAST) outside every word box padded by MISSED_PAD median word
+# heights is at least MISSED_DENSITY holds missed ink; neighbouring such tiles (4-connected) form a
+# region. Measured on the shared real pages: 0.15 s more per page, desktop phone recall 0.934 ->
+# 0.962, address recall 0.908 -> 0.938, precision unchanged.
+MISSED_TILE_H = 1.3
+MISSED_TILE_W = 5.0
+MISSED_PAD = 0.4
+MISSED_DENSITY = 0.03
+MISSED_GROW = 0.5  # a region is read with this many median word heights around it (letters cut by a tile edge)
+RECOVERED_BLOCK = 1000  # words of the k-th re-read region get Tesseract block ids k x this + their own
 MAX_UPSCALED_PIXELS = 40_000_000  # an upscale never makes an image larger than this (Tesseract time/memory)
 
 
@@ -92,6 +113,10 @@ class OcrSettings(Settings):
     target_text_height: float = setting(
         16.0, "px of x-height an upscaled image's text is brought to", number(1, 400, "px"))
     max_upscale: float = setting(3.0, "largest upscale factor (x)", number(1, 8, "a factor"))
+    reread_regions: int = setting(
+        8, "re-read at most this many regions where the image has text-like ink but Tesseract found no words "
+        "(its page layout drops whole panels on some pages), each as an image of its own; 0 = never",
+        number(0, 100, "a number of regions"))
     cache: Optional[str] = setting(
         "${oc.env:DATAGEN_CACHE,${oc.env:HOME,.}/.cache/datagen}/ocr",
         "folder of OCR results by pixels+settings+engine, so sweeps over lines/requests never OCR a screen twice; "
@@ -106,17 +131,20 @@ class OcrSettings(Settings):
 @dataclass(frozen=True)
 class OcrResult:
     """What `Ocr.read` made of an image: the words (boxes in the image's own pixels), the factor
-    the image was upscaled by before Tesseract (1.0 = read as is) and the measured median text
-    height in px of the image (None: not measured, min_text_height=0, or no text found)."""
+    the image was upscaled by before Tesseract (1.0 = read as is), the measured median text
+    height in px of the image (None: not measured, min_text_height=0, or no text found) and how
+    many regions of missed text were read again."""
 
     words: List[Word]
     scale: float = 1.0
     text_height: Optional[float] = None
+    reread: int = 0  # regions with missed text read again (their words are in `words`)
 
     @property
     def prepared(self) -> str:
-        """What was done before Tesseract, in short: "x2.5" (upscaled) or "as is"."""
-        return f"x{self.scale:g}" if self.scale != 1.0 else "as is"
+        """What was done before Tesseract, in short: "x2.5" (upscaled) or "as is", and ", 3 re-read"."""
+        out = f"x{self.scale:g}" if self.scale != 1.0 else "as is"
+        return out + (f", {self.reread} re-read" if self.reread else "")
 
 
 class Ocr:
@@ -174,13 +202,15 @@ class Ocr:
             prepared = _prepare(image)
             height = text_height(prepared) if s.min_text_height > 0 else None
             scale = upscale_factor(height, s, image.width * image.height)
-            if scale == 1.0:
-                data = self._image_to_data(png if png is not None and prepared is image else encode_png(prepared))
-                return OcrResult(_words(data, s.min_conf), 1.0, height)
-            big = upscale(prepared, scale)
-            data = self._image_to_data(encode_png(big))
-            sx, sy = big.width / image.width, big.height / image.height
-            return OcrResult(_words(data, s.min_conf, sx, sy), scale, height)
+            # every word Tesseract reads, whatever its confidence: a word below min_conf was not missed
+            found = self._read_words(prepared, scale, png if png is not None and prepared is image else None)
+            regions = find_missed(prepared, found)[:s.reread_regions]
+            for k, (x0, y0, x1, y1) in enumerate(regions, start=1):
+                for w in self._read_words(prepared.crop((x0, y0, x1, y1)), scale):
+                    box = Box(w.box.x0 + x0, w.box.y0 + y0, w.box.x1 + x0, w.box.y1 + y0)
+                    if not any(_overlap(box, o.box) for o in found):
+                        found.append(Word(w.text, box, w.conf, k * RECOVERED_BLOCK + w.block, w.par, w.line))
+            return OcrResult([w for w in found if w.conf >= s.min_conf], scale, height, len(regions))
         except _pytesseract().TesseractNotFoundError:
             raise UserError(
                 f"{SETTING}.tesseract: the Tesseract binary {self._cmd} has gone away") from None
@@ -188,6 +218,14 @@ class Ocr:
             raise ItemError("ocr_failed", f"tesseract exit {e.status}: {e.message}") from None
         except (OSError, ValueError, SystemError, TypeError) as e:
             raise ItemError("ocr_failed", f"{type(e).__name__}: {e}") from None
+
+    def _read_words(self, image: Image.Image, scale: float, png: Optional[bytes] = None) -> List[Word]:
+        """Tesseract's words in `image` (upscaled by `scale` first), boxes in `image`'s pixels, any confidence."""
+        if scale == 1.0:
+            return _words(self._image_to_data(png if png is not None else encode_png(image)), 0.0)
+        big = upscale(image, scale)
+        data = self._image_to_data(encode_png(big))
+        return _words(data, 0.0, big.width / image.width, big.height / image.height)
 
     def _image_to_data(self, png: bytes) -> dict:
         # The PNG goes to Tesseract as a temp file written here and passed to pytesseract by
@@ -347,6 +385,64 @@ def text_height(image: Image.Image) -> Optional[float]:
                 dense = np.flatnonzero(run >= CORE_SHARE * run.max())
                 cores.append(dense[-1] - dense[0] + 1)
     return float(np.median(cores)) if cores else None
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def find_missed(image: Image.Image, words: List[Word]) -> List[Tuple[int, int, int, int]]:
+    """Regions (x0, y0, x1, y1) of the image with text-like ink where no word was found, most ink first.
+
+    Step by step (pixels, origin top-left, y down; h = the median word box height):
+    1. stroke edges: horizontal neighbours differing by at least EDGE_CONTRAST grey levels;
+    2. edges inside a word box grown by MISSED_PAD x h on every side are dropped (found text);
+    3. the image is cut into tiles MISSED_TILE_H x h high and MISSED_TILE_W x h wide; a tile is
+       inky when at least MISSED_DENSITY of its pixels are edges left over;
+    4. 4-connected inky tiles form a region, its box the tiles' union grown by MISSED_GROW x h on
+       every side (clipped to the image);
+    5. regions are ordered by their summed edge share (most first), then by position.
+    No words (nothing to measure text height by, or a blank image): no regions.
+    """
+    import numpy as np
+
+    if not words:
+        return []
+    h = median(w.box.height for w in words)
+    grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.int16)
+    height, width = grey.shape
+    edges = np.zeros((height, width), dtype=bool)
+    edges[:, 1:] = np.abs(np.diff(grey, axis=1)) >= EDGE_CONTRAST
+    pad = MISSED_PAD * h
+    for w in words:
+        edges[max(0, floor(w.box.y0 - pad)):max(0, ceil(w.box.y1 + pad)),
+              max(0, floor(w.box.x0 - pad)):max(0, ceil(w.box.x1 + pad))] = False
+    th, tw = max(2, round(MISSED_TILE_H * h)), max(2, round(MISSED_TILE_W * h))
+    ny, nx = -(-height // th), -(-width // tw)
+    tiles = np.zeros((ny * th, nx * tw), dtype=bool)
+    tiles[:height, :width] = edges
+    share = tiles.reshape(ny, th, nx, tw).mean(axis=(1, 3))
+    inky = share >= MISSED_DENSITY
+    seen = np.zeros_like(inky)
+    regions = []
+    for ty, tx in zip(*np.nonzero(inky)):
+        if seen[ty, tx]:
+            continue
+        seen[ty, tx] = True
+        stack, cells = [(ty, tx)], []
+        while stack:
+            cy, cx = stack.pop()
+            cells.append((cy, cx))
+            for yy, xx in ((cy + 1, cx), (cy - 1, cx), (cy, cx + 1), (cy, cx - 1)):
+                if 0 <= yy < ny and 0 <= xx < nx and inky[yy, xx] and not seen[yy, xx]:
+                    seen[yy, xx] = True
+                    stack.append((yy, xx))
+        ys, xs = [c[0] for c in cells], [c[1] for c in cells]
+        grow = MISSED_GROW * h
+        box = (max(0, floor(min(xs) * tw - grow)), max(0, floor(min(ys) * th - grow)),
+               min(width, ceil((max(xs) + 1) * tw + grow)), min(height, ceil((max(ys) + 1) * th + grow)))
+        regions.append((-float(sum(share[c] for c in cells)), box))
+    return [box for _, box in sorted(regions)]
 
 
 def upscale_factor(height: Optional[float], settings: OcrSettings, pixels: int) -> float:

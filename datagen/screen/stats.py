@@ -28,6 +28,7 @@ class ScreenStats:
         self.written: List[str] = []
         self.types: Dict[str, Counter] = defaultdict(Counter)  # entity type -> labels/found/detected/precise
         self.pairs: Dict[str, Counter] = defaultdict(Counter)  # line_pairs/plain_pairs -> tp/fp/fn
+        self.prepared: Counter = Counter()  # upscaled / as_is screens, re-read regions and the screens with some
 
     def add(self, row: dict) -> None:
         self.screens += 1
@@ -40,12 +41,17 @@ class ScreenStats:
         for name in PAIR_COLUMNS:
             if row.get(name):
                 self.pairs[name].update(row[name])
+        prepared = row.get("ocr_prepared") or {}
+        self.prepared["upscaled" if (prepared.get("scale") or 1.0) > 1.0 else "as_is"] += 1
+        self.prepared["reread_regions"] += prepared.get("reread") or 0
+        self.prepared["screens_with_reread"] += bool(prepared.get("reread"))
         if len(self.written) < self.previews:
             self.written.append(write_preview(row, self.preview_dir).name)
 
     def add_table(self, table: "pa.Table") -> None:
         """Add the rows of a screens table in order (only preview rows are turned into Python)."""
-        columns = {c: table.column(c).to_pylist() for c in ("family", *METRICS, "entity_counts", *PAIR_COLUMNS)}
+        columns = {c: table.column(c).to_pylist()
+                   for c in ("family", *METRICS, "entity_counts", *PAIR_COLUMNS, "ocr_prepared")}
         for k in range(table.num_rows):
             if len(self.written) < self.previews:
                 self.add(table.slice(k, 1).to_pylist()[0])
@@ -77,6 +83,8 @@ class ScreenStats:
             "ocr_cache": {k[len("ocr_cache_"):]: v for k, v in sorted(counts.items()) if k.startswith("ocr_cache_")},
             "lines": dict(lines),
             "ocr_engine": engine,
+            # what was done before and after Tesseract's first reading (screens table: ocr_prepared)
+            "ocr_prepared": {k: self.prepared[k] for k in ("upscaled", "as_is", "reread_regions", "screens_with_reread")},
             "ocr_seconds": round(ocr_seconds, 3),
             "item_seconds": round(item_seconds, 3),
             "workers": workers,

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from datagen.errors import ItemError, UserError
 from datagen.screen.model import Box, Word
-from datagen.screen.ocr import Ocr, OcrSettings
+from datagen.screen.ocr import RECOVERED_BLOCK, Ocr, OcrSettings, find_missed
 
 FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 
@@ -317,3 +317,32 @@ def test_large_text_goes_to_tesseract_as_is(ocr):
         assert result.words == as_is.words(img)
     off = as_is.read(lines_image(12))
     assert (off.scale, off.text_height) == (1.0, None)  # min_text_height=0: not even measured
+
+
+# ---------------------------------------------------------------- missed text read again
+
+def test_find_missed_points_at_ink_without_words():
+    img, drawn = render()
+    every = [Word(t, b, 90.0) for _, t, b in drawn]
+    assert find_missed(img, every) == []  # all ink is inside word boxes
+    kept = [Word(t, b, 90.0) for i, t, b in drawn if i != len(RUNS) - 1]  # "Open Monday to Friday" missed
+    regions = find_missed(img, kept)
+    assert len(regions) == 1
+    x0, y0, x1, y1 = regions[0]
+    assert all(x0 <= b.x0 and b.x1 <= x1 and y0 <= b.y0 and b.y1 <= y1 for i, _, b in drawn if i == len(RUNS) - 1)
+    assert find_missed(img, []) == []  # no words: no text height to look with
+    assert find_missed(Image.new("RGB", img.size, "white"), kept) == []
+
+
+def test_reread_only_adds_words_where_none_were(ocr, screen):
+    img, _, words = screen  # read with the default reread_regions
+    once = Ocr(OcrSettings(reread_regions=0)).read(img)
+    again = ocr.read(img)
+    assert once.reread == 0 and again.words == words
+    assert again.words[:len(once.words)] == once.words  # the first reading, unchanged, then re-read words
+    for w in again.words[len(once.words):]:
+        assert w.block >= RECOVERED_BLOCK and not any(_overlaps(w.box, o.box) for o in once.words)
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
