@@ -13,7 +13,8 @@ The detectors are:
                  elements ("(905) 616-" above "5509"); see datagen/screen/phones.py.
                  value = the E.164 number.
   EmailAddress   a well-formed address regex (dot-separated local part, dotted host, alphabetic
-                 top-level domain); value = the text.
+                 top-level domain), also over the words of an address OCR split ("sales@thomas"
+                 "-group.net"; see _split_emails); value = the text.
   Uri            URLs with a scheme (http, https, ftp) and bare domains: www.<anything> or a
                  host ending in a common top-level domain (example.org/path); never inside an
                  e-mail address. value = the URL, with "https://" put in front of a bare domain.
@@ -198,6 +199,49 @@ def _trim_url(url: str) -> str:
 def _emails(text: str, element: int) -> List[_Candidate]:
     return [_Candidate("EmailAddress", ((element, m.start(), m.end()),), m.group(), m.group())
             for m in _EMAIL.finditer(text)]
+
+
+_EMAIL_WORD = re.compile(r"[A-Za-z0-9_%+@.-]+")  # a word that can be part of an e-mail address
+_EMAIL_SEAM = ".-_"  # an e-mail address OCR split into words: the piece before ends, or the one after starts, with one
+
+
+def _split_emails(element: Element, index: int) -> List[_Candidate]:
+    """E-mail addresses OCR split into words of one element ("stewartsteven" "@weber.net",
+    "sales@thomas" "-group.net", "mhogan@henderson-" "vega." "com"), joined without spaces.
+
+    From each word holding the "@": the word before is taken in when the word starts with "@" or the
+    word before ends with one of _EMAIL_SEAM; the words after are taken in, one by one, while the
+    next word starts with one, or the text so far is no whole address yet and either ends with one
+    or has no dot in its host while the next word has none but at its end ("ashaw@examp" "le." "org";
+    not "j@mail" "jordan.org", where OCR lost a dot that cannot be put back for sure, nor "j@x.com."
+    "Then", a sentence going on). The joined text must be one
+    whole e-mail address and come from two words or more; a word that is an address by itself is
+    left as it is ("christina2" "5@monroe.com" stays "5@monroe.com": the space may be real)."""
+    spans = _word_spans(element) if element.words else None
+    if not spans:
+        return []
+    texts = [w.text for w in element.words]
+    out = []
+    for k, t in enumerate(texts):
+        if t.count("@") != 1 or _EMAIL.fullmatch(_trim_url(t)) or not _EMAIL_WORD.fullmatch(t):
+            continue
+        first = last = k
+        if first > 0 and _EMAIL_WORD.fullmatch(texts[first - 1]) and "@" not in texts[first - 1] and (
+                t.startswith("@") or texts[first - 1].endswith(tuple(_EMAIL_SEAM))):
+            first -= 1
+        while last + 1 < len(texts) and _EMAIL_WORD.fullmatch(texts[last + 1]) and "@" not in texts[last + 1]:
+            so_far, after = "".join(texts[k:last + 1]), texts[last + 1]
+            if after.startswith(tuple(_EMAIL_SEAM)) or not _EMAIL.fullmatch(_trim_url(so_far)) and (
+                    so_far.endswith(tuple(_EMAIL_SEAM)) or "." not in so_far.split("@")[1] and "." not in after.rstrip(".")):
+                last += 1
+            else:
+                break
+        whole = "".join(texts[first:last + 1])
+        joined = _trim_url(whole)  # sentence punctuation after the address is not part of it
+        if last > first and _EMAIL.fullmatch(joined):
+            start, end = spans[first][0], spans[last][1] - (len(whole) - len(joined))
+            out.append(_Candidate("EmailAddress", ((index, start, end),), joined, joined))
+    return out
 
 
 def _uris(text: str, element: int) -> List[_Candidate]:
@@ -388,7 +432,7 @@ def detect(elements: Sequence[Element], settings: Optional[DetectSettings] = Non
         if not e.text.strip():
             continue
         if "EmailAddress" in types:
-            candidates += _emails(e.text, i)
+            candidates += _emails(e.text, i) + _split_emails(e, i)
         if "Uri" in types:
             candidates += _uris(e.text, i)
         if "DateTime" in types:

@@ -640,3 +640,42 @@ def test_recall_and_false_positives(pools):
         assert recall[type_] >= 0.99, (type_, recall)
     assert recall["DateTime"] >= 0.99 and recall["DateTime (Alarm times)"] >= 0.99, recall
     assert false_pos == 0
+
+
+# --- e-mail addresses OCR split into words (12-16 px web text, benchmarks/small_text.py) ----------
+
+
+@pytest.mark.parametrize("text, email", [
+    ("e-mail stewartsteven @weber.net today", "stewartsteven@weber.net"),  # a word starting with "@"
+    ("write to sales@thomas -group.net or call", "sales@thomas-group.net"),  # the rest starts with "-"
+    ("at mhogan@henderson- vega. com today.", "mhogan@henderson-vega.com"),  # pieces ending in "-" and "."
+    ("Email: ashaw@examp le. org", "ashaw@example.org"),
+])
+def test_email_ocr_split_into_words_is_joined(text, email):
+    el = element(text)
+    found = only(detect([el], VALID), "EmailAddress")
+    assert [(d.text, d.value) for d in found] == [(email, email)]
+    first = next(k for k, w in enumerate(el.words) if w.text in email and w.text[0] == email[0])
+    assert el.text[found[0].start:found[0].end].replace(" ", "") == email
+    assert found[0].box == words_box(el, first, first + len(el.text[found[0].start:found[0].end].split(" ")) - 1)
+
+
+@pytest.mark.parametrize("text, email", [
+    ("christina2 5@monroe.com", "5@monroe.com"),  # a whole address in one word: the space may be real
+    ("email us at info@acme.com today", "info@acme.com"),
+    ("Follow us @acme on social", None),  # a handle is no address
+])
+def test_email_words_are_not_joined_without_need(text, email):
+    found = only(detect([element(text)], VALID), "EmailAddress")
+    assert [d.text for d in found] == ([email] if email else [])
+
+
+@pytest.mark.parametrize("text, email", [
+    ("contact us at_privacy@firstcal.net. If you send", "at_privacy@firstcal.net"),  # real page: a sentence ends
+    ("mail info@x.com. Next time", "info@x.com"),
+    ("mail info@x. com. Next time", "info@x.com"),
+    ("j@mail jordan.org", None),  # OCR lost the dot: not put back
+])
+def test_email_at_the_end_of_a_sentence_takes_no_next_word(text, email):
+    found = only(detect([element(text)], VALID), "EmailAddress")
+    assert [d.text for d in found] == ([email] if email else [])
