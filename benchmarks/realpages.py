@@ -15,7 +15,9 @@ the shared README. In the same invocation it measures the two references on the 
 It prints, per page set: per-type recall and precision, line element-pair F1 at the default
 margin, across a margin sweep (lines regrouped from the same words, no new OCR) and for the
 two references, OCR word accuracy, and seconds per page (OCR and the whole read). Ratios and
-numbers, no thresholds.
+numbers, no thresholds. Also, for line grouping, the paper's algorithm run on the truth's own
+fragment boxes, no OCR: what perfect boxes would give it (where two columns' rows are offset by
+half a row, the truth's "same row" is not transitive, so no grouping into lines scores 1).
 
 OCR word accuracy: the share of truth words (whitespace tokens of the browser's text fragments,
 case-folded, punctuation at either end stripped) found among the OCR words whose centre falls
@@ -58,11 +60,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from datagen.screen.detect import DetectSettings  # noqa: E402
-from datagen.screen.lines import LineSettings, read_lines  # noqa: E402
+from datagen.screen.lines import LineSettings, group_lines, read_lines  # noqa: E402
 from datagen.screen.ocr import Ocr, OcrSettings  # noqa: E402
 from datagen.screen.ocr_cache import make_ocr  # noqa: E402
 from datagen.screen.read import read_image  # noqa: E402
-from datagen.screen.score import f1, line_counts, plain_lines, score_entities  # noqa: E402
+from datagen.screen.model import Element  # noqa: E402
+from datagen.screen.score import f1, line_counts, line_pair_counts, plain_lines, score_entities  # noqa: E402
 from datagen.screen.source import TRUTH_FORMAT, open_image, read_truth, truth_path  # noqa: E402
 
 SETS = {"desktop": "business-desktop", "mobile": "business-mobile"}
@@ -73,6 +76,7 @@ TABLE_TYPES = ["PhoneNumber", "EmailAddress", "PostalAddress"]  # the types the 
 # the types whose precision the labels can judge: EMAIL labels are too sparse (5 in all) to judge e-mail detections
 ANNOTATED = ["PhoneNumber", "PostalAddress"]
 MARGINS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.3)
+TRUTH_BOX_MARGINS = (0.4, 0.5, 0.6, 0.7)  # in median fragment heights (a fragment is a line box, ~1.4 x the font size)
 REFERENCE_PSM = 3  # Tesseract's own lines are measured at psm 3 (its page layout analysis)
 MAX_PIXELS = 40_000_000
 PREPARATION = ("min_text_height", "target_text_height", "max_upscale", "reread_regions")  # OcrSettings of the preparation
@@ -148,6 +152,21 @@ def _line_counts(truth, words, lines, members) -> Dict[str, int]:
     return line_counts(truth.fragments, words, lines, members)
 
 
+def on_truth_boxes(fragments, screen_height: float) -> Dict[float, Dict[str, int]]:
+    """Line pair counts of the paper's algorithm run on the truth fragments' own boxes (no OCR), per margin
+    in median fragment heights: how far a perfect OCR would take the algorithm against this truth."""
+    items = [Element(f.text, f.box, ()) for f in fragments]
+    out = {}
+    for m in TRUTH_BOX_MARGINS:
+        lines = group_lines(items, m, "height", screen_height, "mean", "centre")
+        labels: List[Optional[int]] = [None] * len(items)
+        for k, line in enumerate(lines):
+            for i in line:
+                labels[i] = k
+        out[m] = line_pair_counts(fragments, labels)
+    return out
+
+
 def page(image_path: str) -> Dict[str, Any]:
     """Everything measured on one page (counts, so pages add up)."""
     path = Path(image_path)
@@ -168,6 +187,7 @@ def page(image_path: str) -> Dict[str, Any]:
     for m in MARGINS:
         elements, lines = read_lines(read.words, replace(_STATE["lines"], margin=m), float(image.height))
         out["sweep"][m] = _line_counts(truth, read.words, lines, [e.words for e in elements])
+    out["truth_boxes"] = on_truth_boxes(truth.fragments, float(image.height))
     out["plain"] = _line_counts(truth, read.words, plain_lines(read.words, float(image.height)),
                                 [(w,) for w in read.words])
     if _STATE["psm3"] is None:
@@ -192,11 +212,14 @@ def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
     plain: Dict[str, int] = {}
     tess: Dict[str, int] = {}
     sweep: Dict[float, Dict[str, int]] = {m: {} for m in MARGINS}
+    on_truth: Dict[float, Dict[str, int]] = {m: {} for m in TRUTH_BOX_MARGINS}
     for r in results:
         for k in sums:
             sums[k].update(r[k])
         _add(lines, r["lines"])
         _add(plain, r["plain"])
+        for m in TRUTH_BOX_MARGINS:
+            _add(on_truth[m], r["truth_boxes"][m])
         _add(tess, r["tesseract"])
         for m in MARGINS:
             _add(sweep[m], r["sweep"][m])
@@ -210,6 +233,7 @@ def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
                     "detected": sums["detected"][t],
                     "precision": sums["precise"][t] / sums["detected"][t] if sums["detected"][t] else None}
     return {"pages": len(results), "types": types, "line_f1": f1(lines), "plain_f1": f1(plain),
+            "truth_boxes": {m: f1(c) for m, c in on_truth.items()},
             "tesseract_f1": f1(tess), "sweep": {m: f1(c) for m, c in sweep.items()},
             "seconds": sum(r["seconds"] for r in results) / max(1, len(results)),
             "ocr_seconds": sum(r["ocr_seconds"] for r in results) / max(1, len(results)),
@@ -236,6 +260,8 @@ def report(name: str, s: Dict[str, Any], default_margin: float) -> None:
           f"plain centre-y on words {_fmt(s['plain_f1'])} | tesseract psm {REFERENCE_PSM} lines {_fmt(s['tesseract_f1'])}")
     best = max(s["sweep"], key=lambda m: (s["sweep"][m] or 0, -m))
     print("margin sweep: " + "  ".join(f"{m}: {_fmt(v)}" for m, v in s["sweep"].items()) + f"   best {best}")
+    print("the paper's algorithm on the truth's own fragment boxes (no OCR; margin in fragment heights): "
+          + "  ".join(f"{m}: {_fmt(v)}" for m, v in s["truth_boxes"].items()))
     print(f"OCR word accuracy: {_fmt(s['word_accuracy'])} of {s['truth_words']} truth words")
     print(f"seconds per page: {s['seconds']:.2f} (OCR {s['ocr_seconds']:.2f}; CPU {s['cpu_seconds']:.2f}); "
           f"OCR'd pages ({s['ocrd_pages']}, the rest from the cache): {_fmt(s['ocrd_seconds'])} "
