@@ -8,7 +8,7 @@ fails on is one ItemError("ocr_failed", ...).
 
 Speed: Tesseract dominates run time (measured ~0.5-0.7 s per 390x844 phone screenshot at 1x
 and ~0.7-1.0 s at 2x, on one core; see benchmarks/ocr_psm.py), so `words` does as little as
-possible around it: the image keeps its colours (see `_prepare`), is written once as a
+possible around it: the image keeps its colours (see `prepare.flatten`), is written once as a
 temporary PNG (zlib level 1; or the PNG bytes the caller already has) and read by one
 `tesseract` subprocess run through pytesseract. PNG, not PNM: Tesseract (Leptonica) reads a
 phone screenshot at 2x about 70 ms faster from a level-1 PNG than from a binary PPM, with the
@@ -32,7 +32,6 @@ where they overlap no word of the first reading, are added (block ids from RECOV
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shlex
@@ -40,46 +39,18 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from math import ceil, floor
-from statistics import median
 from typing import ClassVar, Iterable, List, Optional, Tuple
 
 from PIL import Image
 
 from datagen.errors import ItemError, UserError
 from datagen.screen.model import Box, Word
+from datagen.screen.prepare import UPSCALE_STEP, encode_png, find_missed, flatten, overlaps, text_height, upscale
 from datagen.settings import Settings, number, setting
 
 SETTING = "screen.ocr"
 _VERSION_RE = re.compile(r"(\d+(?:\.\d+)+)")
 _MIN_VERSION = (3, 5)  # TSV output (image_to_data) needs Tesseract 3.05+
-# Text height measurement (text_height): neighbouring pixels differing by at least EDGE_CONTRAST
-# grey levels are a stroke edge; in each vertical strip of STRIP px, a row with at least 2 edges
-# holds ink, and a run of such rows from MIN_RUN px to a tenth of the image height (at least
-# MAX_RUN_FLOOR px) is one text line's ink (in that strip). Its core, the rows with at least
-# CORE_SHARE of the run's densest row's edges, is the band every lowercase letter crosses: the
-# x-height (ascenders, descenders and capitals add few edges). The median core is the text height:
-# on drawn DejaVu text ~0.55 x the font size at 12-48 px, for Times-like web fonts ~0.5. The core
-# is used rather than the whole run because whether a strip holds a descender or a capital
-# makes the run jump between ~0.75 and ~1.0 x the font size.
-EDGE_CONTRAST = 48
-STRIP = 64
-MIN_RUN = 4
-MAX_RUN_FLOOR = 48
-CORE_SHARE = 0.5
-UPSCALE_STEP = 0.25  # upscale factors are multiples of this (few distinct factors, readable records)
-# Missed text (find_missed): on some pages Tesseract's layout analysis drops whole boxes of text (a
-# white panel on a dark page, a coloured band, a table cell) that it reads well as an image of their
-# own. The image is cut into tiles MISSED_TILE_H x MISSED_TILE_W median word heights; a tile whose
-# share of stroke-edge pixels (EDGE_CONTRAST) outside every word box padded by MISSED_PAD median word
-# heights is at least MISSED_DENSITY holds missed ink; neighbouring such tiles (4-connected) form a
-# region. Measured on the shared real pages: 0.15 s more per page, desktop phone recall 0.934 ->
-# 0.962, address recall 0.908 -> 0.938, precision unchanged.
-MISSED_TILE_H = 1.3
-MISSED_TILE_W = 5.0
-MISSED_PAD = 0.4
-MISSED_DENSITY = 0.03
-MISSED_GROW = 0.5  # a region is read with this many median word heights around it (letters cut by a tile edge)
 RECOVERED_BLOCK = 1000  # words of the k-th re-read region get Tesseract block ids k x this + their own
 MAX_UPSCALED_PIXELS = 40_000_000  # an upscale never makes an image larger than this (Tesseract time/memory)
 
@@ -199,7 +170,7 @@ class Ocr:
             raise ItemError("ocr_failed", f"empty image ({image.width}x{image.height})")
         s = self.settings
         try:
-            prepared = _prepare(image)
+            prepared = flatten(image)
             height = text_height(prepared) if s.min_text_height > 0 else None
             scale = upscale_factor(height, s, image.width * image.height)
             # every word Tesseract reads, whatever its confidence: a word below min_conf was not missed
@@ -208,7 +179,7 @@ class Ocr:
             for k, (x0, y0, x1, y1) in enumerate(regions, start=1):
                 for w in self._read_words(prepared.crop((x0, y0, x1, y1)), scale):
                     box = Box(w.box.x0 + x0, w.box.y0 + y0, w.box.x1 + x0, w.box.y1 + y0)
-                    if not any(_overlap(box, o.box) for o in found):
+                    if not any(overlaps(box, o.box) for o in found):
                         found.append(Word(w.text, box, w.conf, k * RECOVERED_BLOCK + w.block, w.par, w.line))
             return OcrResult([w for w in found if w.conf >= s.min_conf], scale, height, len(regions))
         except _pytesseract().TesseractNotFoundError:
@@ -338,113 +309,6 @@ def _run_version(cmd: str) -> str:
     return version
 
 
-def encode_png(image: Image.Image) -> bytes:
-    """The image as PNG at zlib level 1 (fast; rendered screens compress to ~70 KB at 2x)."""
-    buf = io.BytesIO()
-    image.save(buf, "PNG", compress_level=1)
-    return buf.getvalue()
-
-
-def _prepare(image: Image.Image) -> Image.Image:
-    """The image in a mode Tesseract reads as is: "RGB", "L" and "1" unchanged (no copy);
-    transparency flattened on white (as pytesseract does); any other mode converted to RGB.
-    Colour is kept on purpose: measured (benchmarks/ocr_psm.py, psm 11) converting to "L"
-    loses 1-2 points of word accuracy at 1x on dark/coloured text for a gain in speed that is
-    small (<~10%) and within the noise."""
-    bands = image.getbands()
-    if "A" in bands or "a" in bands or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", image.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    if image.mode in ("RGB", "L", "1"):
-        return image
-    return image.convert("RGB")
-
-
-def text_height(image: Image.Image) -> Optional[float]:
-    """The median x-height of the image's text in px (the height of lowercase letters: ~0.55 x
-    the font size for DejaVu, ~0.5 for Times or Arial), or None when no text-like ink is found.
-    Dark-on-light and light-on-dark text alike: stroke edges are grey-level steps between
-    horizontal neighbours, whichever way they go. See EDGE_CONTRAST, STRIP, MIN_RUN, CORE_SHARE."""
-    import numpy as np  # a dependency of shapely and matplotlib; imported here to keep start-up light
-
-    grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.int16)
-    h, w = grey.shape
-    if w < 2 or h < MIN_RUN:
-        return None
-    edges = np.abs(np.diff(grey, axis=1)) >= EDGE_CONTRAST
-    max_run = max(MAX_RUN_FLOOR, h // 10)
-    cores = []
-    for x in range(0, w - 1, STRIP):
-        count = edges[:, x:x + STRIP].sum(axis=1)
-        steps = np.diff(np.concatenate(([0], (count >= 2).astype(np.int8), [0])))
-        for start, end in zip(np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)):
-            if MIN_RUN <= end - start <= max_run:
-                run = count[start:end]
-                dense = np.flatnonzero(run >= CORE_SHARE * run.max())
-                cores.append(dense[-1] - dense[0] + 1)
-    return float(np.median(cores)) if cores else None
-
-
-def _overlap(a: Box, b: Box) -> bool:
-    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
-
-
-def find_missed(image: Image.Image, words: List[Word]) -> List[Tuple[int, int, int, int]]:
-    """Regions (x0, y0, x1, y1) of the image with text-like ink where no word was found, most ink first.
-
-    Step by step (pixels, origin top-left, y down; h = the median word box height):
-    1. stroke edges: horizontal neighbours differing by at least EDGE_CONTRAST grey levels;
-    2. edges inside a word box grown by MISSED_PAD x h on every side are dropped (found text);
-    3. the image is cut into tiles MISSED_TILE_H x h high and MISSED_TILE_W x h wide; a tile is
-       inky when at least MISSED_DENSITY of its pixels are edges left over;
-    4. 4-connected inky tiles form a region, its box the tiles' union grown by MISSED_GROW x h on
-       every side (clipped to the image);
-    5. regions are ordered by their summed edge share (most first), then by position.
-    No words (nothing to measure text height by, or a blank image): no regions.
-    """
-    import numpy as np
-
-    if not words:
-        return []
-    h = median(w.box.height for w in words)
-    grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.int16)
-    height, width = grey.shape
-    edges = np.zeros((height, width), dtype=bool)
-    edges[:, 1:] = np.abs(np.diff(grey, axis=1)) >= EDGE_CONTRAST
-    pad = MISSED_PAD * h
-    for w in words:
-        edges[max(0, floor(w.box.y0 - pad)):max(0, ceil(w.box.y1 + pad)),
-              max(0, floor(w.box.x0 - pad)):max(0, ceil(w.box.x1 + pad))] = False
-    th, tw = max(2, round(MISSED_TILE_H * h)), max(2, round(MISSED_TILE_W * h))
-    ny, nx = -(-height // th), -(-width // tw)
-    tiles = np.zeros((ny * th, nx * tw), dtype=bool)
-    tiles[:height, :width] = edges
-    share = tiles.reshape(ny, th, nx, tw).mean(axis=(1, 3))
-    inky = share >= MISSED_DENSITY
-    seen = np.zeros_like(inky)
-    regions = []
-    for ty, tx in zip(*np.nonzero(inky)):
-        if seen[ty, tx]:
-            continue
-        seen[ty, tx] = True
-        stack, cells = [(ty, tx)], []
-        while stack:
-            cy, cx = stack.pop()
-            cells.append((cy, cx))
-            for yy, xx in ((cy + 1, cx), (cy - 1, cx), (cy, cx + 1), (cy, cx - 1)):
-                if 0 <= yy < ny and 0 <= xx < nx and inky[yy, xx] and not seen[yy, xx]:
-                    seen[yy, xx] = True
-                    stack.append((yy, xx))
-        ys, xs = [c[0] for c in cells], [c[1] for c in cells]
-        grow = MISSED_GROW * h
-        box = (max(0, floor(min(xs) * tw - grow)), max(0, floor(min(ys) * th - grow)),
-               min(width, ceil((max(xs) + 1) * tw + grow)), min(height, ceil((max(ys) + 1) * th + grow)))
-        regions.append((-float(sum(share[c] for c in cells)), box))
-    return [box for _, box in sorted(regions)]
-
-
 def upscale_factor(height: Optional[float], settings: OcrSettings, pixels: int) -> float:
     """The factor an image with this measured text height is upscaled by before Tesseract (1.0 = not)."""
     if height is None or settings.min_text_height <= 0 or height >= settings.min_text_height:
@@ -453,12 +317,6 @@ def upscale_factor(height: Optional[float], settings: OcrSettings, pixels: int) 
                  (MAX_UPSCALED_PIXELS / max(pixels, 1)) ** 0.5)
     factor = round(factor / UPSCALE_STEP) * UPSCALE_STEP
     return factor if factor > 1.0 else 1.0
-
-
-def upscale(image: Image.Image, factor: float) -> Image.Image:
-    """The image `factor` times larger (Lanczos); a bilevel image is upscaled as greyscale."""
-    size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
-    return (image.convert("L") if image.mode == "1" else image).resize(size, Image.LANCZOS)
 
 
 def _words(data: dict, min_conf: float, sx: float = 1.0, sy: float = 1.0) -> List[Word]:

@@ -123,7 +123,7 @@ class CachedOcr:
             palette = image.getpalette(rawmode=None)  # in the palette's own mode (RGB or RGBA)
             meta["palette"] = bytes(palette or []).hex()
             meta["palette_mode"] = getattr(image.palette, "mode", None)
-        if "transparency" in image.info:  # flattening on white (Ocr's _prepare) depends on it
+        if "transparency" in image.info:  # flattening on white (prepare.flatten) depends on it
             meta["transparency"] = repr(image.info["transparency"])
         meta_bytes = json.dumps(meta, sort_keys=True).encode()
         h.update(len(meta_bytes).to_bytes(8, "big"))

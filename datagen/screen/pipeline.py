@@ -26,7 +26,8 @@ from datagen.screen import align, requests
 from datagen.screen.families import Family, layout
 from datagen.screen.markers import inject
 from datagen.screen.model import TruthElement
-from datagen.screen.ocr import Ocr, encode_png
+from datagen.screen.ocr import Ocr
+from datagen.screen.prepare import encode_png
 from datagen.screen.ocr_cache import CachedOcr
 from datagen.screen.read import Read, read_image
 from datagen.screen.render import render

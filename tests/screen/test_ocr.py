@@ -16,7 +16,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from datagen.errors import ItemError, UserError
 from datagen.screen.model import Box, Word
-from datagen.screen.ocr import RECOVERED_BLOCK, Ocr, OcrSettings, find_missed
+from datagen.screen.ocr import RECOVERED_BLOCK, Ocr, OcrSettings
+from datagen.screen.prepare import find_missed
 
 FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 
@@ -212,7 +213,7 @@ def test_bundled_binary_named_by_path_still_finds_its_tessdata():
 
 def test_png_given_by_the_caller_reads_the_same(ocr, screen):
     """The pipeline hands Tesseract the PNG it stores; the words are those of the image itself."""
-    from datagen.screen.ocr import encode_png
+    from datagen.screen.prepare import encode_png
 
     img, _, words = screen
     blank = encode_png(Image.new("RGB", img.size, "white"))
@@ -246,7 +247,7 @@ def lines_image(size: int, face: str = "DejaVuSans.ttf", dark: bool = False) -> 
 @pytest.mark.parametrize("dark", [False, True])
 def test_text_height_follows_the_font_size(face, dark):
     """The median text height is the x-height: ~0.55 x the font size for DejaVu, on light and on dark."""
-    from datagen.screen.ocr import text_height
+    from datagen.screen.prepare import text_height
 
     heights = []
     for size in (10, 12, 13, 14, 16, 20, 24, 32, 48):
@@ -257,7 +258,7 @@ def test_text_height_follows_the_font_size(face, dark):
 
 
 def test_text_height_of_an_image_without_text_is_none():
-    from datagen.screen.ocr import text_height
+    from datagen.screen.prepare import text_height
 
     assert text_height(Image.new("RGB", (300, 200), "white")) is None
     assert text_height(Image.new("L", (1, 1), 0)) is None

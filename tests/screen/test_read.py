@@ -13,7 +13,8 @@ from PIL import Image, ImageDraw, ImageFont
 from datagen.screen.detect import DetectSettings
 from datagen.screen.lines import LineSettings
 from datagen.screen.model import Box
-from datagen.screen.ocr import Ocr, OcrSettings, encode_png
+from datagen.screen.ocr import Ocr, OcrSettings
+from datagen.screen.prepare import encode_png
 from datagen.screen.ocr_cache import CachedOcr
 from datagen.screen.read import read_image
 from datagen.screen.table import SCREEN_SCHEMA, screen_row, screens_table
