@@ -164,7 +164,8 @@ class ScreenGenerator:
             metrics = _metrics(score_entities(read.detections, truth),
                                screen_lines(truth.fragments, read.words, read.elements, read.lines, float(image.height)))
             drawn = [TruthElement(f.text, f.box, "text", -1 if f.row is None else f.row) for f in truth.fragments]
-            drawn += [TruthElement(e.text, b, e.type, -1) for e in truth.entities for b in e.boxes]
+            drawn += [TruthElement(e.text, b, f"{e.type} (part)" if e.partial else e.type, -1)
+                      for e in truth.entities for b in e.boxes]
         row = screen_row(screen_id, IMAGES_FAMILY, image, png, read, drawn, metrics, "", "", self.settings.lines,
                          self.ocr.engine, path.name)
         return examples, row, read

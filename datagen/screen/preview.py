@@ -19,9 +19,11 @@ def draw_preview(row: dict) -> Image.Image:
     img = Image.open(io.BytesIO(row["image"]["bytes"])).convert("RGB")
     draw = ImageDraw.Draw(img)
     font = load_font("sans", True, LABEL_SIZE)
+    captioned = set()  # an annotated entity over several boxes is captioned once
     for t in row["truth"]:
         draw.rectangle(t["bbox"], outline=COLOURS["truth"], width=2)
-        if t["kind"] != "text":
+        if t["kind"] != "text" and (t["kind"], t["text"]) not in captioned:
+            captioned.add((t["kind"], t["text"]))
             at = f" r{t['row']}" if t["row"] is not None and t["row"] >= 0 else ""  # annotated truth: no rows
             draw.text((t["bbox"][0], t["bbox"][3] + 1), f"truth {t['kind']}{at}", font=font, fill=COLOURS["truth"])
     for e in row["elements"]:
