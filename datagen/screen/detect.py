@@ -14,10 +14,11 @@ The detectors are:
                  value = the E.164 number.
   EmailAddress   a well-formed address regex (dot-separated local part, dotted host, alphabetic
                  top-level domain), also over the words of an address OCR split ("sales@thomas"
-                 "-group.net"; see _split_emails); value = the text.
+                 "-group.net"); value = the text. See datagen/screen/links.py.
   Uri            URLs with a scheme (http, https, ftp) and bare domains: www.<anything> or a
                  host ending in a common top-level domain (example.org/path); never inside an
-                 e-mail address. value = the URL, with "https://" put in front of a bare domain.
+                 e-mail address. value = the URL, with "https://" put in front of a bare domain
+                 (links.py).
   PostalAddress  pyap.parse for the countries of `settings.countries()` (address_country, then
                  address_countries) on each element and on each block of stacked elements (an
                  element and the ones directly below it), plus the stacked-address rule (a
@@ -77,6 +78,7 @@ import phonenumbers
 from datagen.screen.addresses import COUNTRIES as ADDRESS_COUNTRIES
 from datagen.screen.addresses import address_spans, blocks_of
 from datagen.screen.model import Box, Detection, Element
+from datagen.screen.links import email_spans, split_email_spans, uri_spans
 from datagen.screen.phones import phone_spans
 from datagen.settings import Accepts, Settings, one_of, setting
 
@@ -155,104 +157,16 @@ def _phones(elements: Sequence[Element], pairs: Iterable[Tuple[int, int]], setti
 
 
 # ---------------------------------------------------------------------------------------------
-# E-mail addresses and URLs
-
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_EMAIL = re.compile(
-    r"(?<![\w.%+-])"  # not in the middle of a longer local part
-    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"  # local part: no leading, trailing or double dots
-    rf"@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}"  # host with an alphabetic top-level domain
-    r"(?![\w-]|\.[A-Za-z0-9])"  # and nothing glued after it
-)
-# Top-level domains a bare host ("example.org/path") must end in; www.<host> may end in any.
-_TLDS = ("com", "org", "net", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "us", "uk", "ca",
-         "de", "fr", "eu", "au", "nz", "ie", "nl", "be", "es", "it", "ch", "at", "se", "dk", "fi", "pl",
-         "jp", "cn", "kr", "in", "br", "mx", "ru", "app", "dev", "ai", "me", "tv", "ly", "gl", "gg",
-         "xyz", "site", "online", "store", "shop", "tech", "blog", "news", "cloud", "live", "page")
-_SCHEME_URL = re.compile(r"(?<![\w.+-])(?:https?|ftp)://[^\s<>\"'`]+", re.IGNORECASE)
-_BARE_URL = re.compile(
-    r"(?<![\w@.+/:-])"  # not inside an e-mail, a longer host or a path
-    rf"(?:www\.(?:{_LABEL}\.)*{_LABEL}\.[a-z]{{2,63}}"
-    rf"|(?:{_LABEL}\.)+(?:{'|'.join(_TLDS)}))"
-    r"(?::\d{1,5})?"  # port
-    r"(?![\w@-])"  # the host ends here (not a longer word, not a local part)
-    r"(?:/[^\s<>\"'`]*)?",  # path
-    re.IGNORECASE,
-)
-_TRAILING = ".,;:!?'\""
-_BRACKETS = {")": "(", "]": "[", "}": "{"}
+# E-mail addresses and URLs (links.py)
 
 
-def _trim_url(url: str) -> str:
-    """Drop sentence punctuation and unbalanced closing brackets after a URL."""
-    while url:
-        last = url[-1]
-        if last in _TRAILING:
-            url = url[:-1]
-        elif last in _BRACKETS and url.count(last) > url.count(_BRACKETS[last]):
-            url = url[:-1]
-        else:
-            break
-    return url
-
-
-def _emails(text: str, element: int) -> List[_Candidate]:
-    return [_Candidate("EmailAddress", ((element, m.start(), m.end()),), m.group(), m.group())
-            for m in _EMAIL.finditer(text)]
-
-
-_EMAIL_WORD = re.compile(r"[A-Za-z0-9_%+@.-]+")  # a word that can be part of an e-mail address
-_EMAIL_SEAM = ".-_"  # an e-mail address OCR split into words: the piece before ends, or the one after starts, with one
-
-
-def _split_emails(element: Element, index: int) -> List[_Candidate]:
-    """E-mail addresses OCR split into words of one element ("stewartsteven" "@weber.net",
-    "sales@thomas" "-group.net", "mhogan@henderson-" "vega." "com"), joined without spaces.
-
-    From each word holding the "@": the word before is taken in when the word starts with "@" or the
-    word before ends with one of _EMAIL_SEAM; the words after are taken in, one by one, while the
-    next word starts with one, or the text so far is no whole address yet and either ends with one
-    or has no dot in its host while the next word has none but at its end ("ashaw@examp" "le." "org";
-    not "j@mail" "jordan.org", where OCR lost a dot that cannot be put back for sure, nor "j@x.com."
-    "Then", a sentence going on). The joined text must be one
-    whole e-mail address and come from two words or more; a word that is an address by itself is
-    left as it is ("christina2" "5@monroe.com" stays "5@monroe.com": the space may be real)."""
-    spans = _word_spans(element) if element.words else None
-    if not spans:
-        return []
-    texts = [w.text for w in element.words]
-    out = []
-    for k, t in enumerate(texts):
-        if t.count("@") != 1 or _EMAIL.fullmatch(_trim_url(t)) or not _EMAIL_WORD.fullmatch(t):
-            continue
-        first = last = k
-        if first > 0 and _EMAIL_WORD.fullmatch(texts[first - 1]) and "@" not in texts[first - 1] and (
-                t.startswith("@") or texts[first - 1].endswith(tuple(_EMAIL_SEAM))):
-            first -= 1
-        while last + 1 < len(texts) and _EMAIL_WORD.fullmatch(texts[last + 1]) and "@" not in texts[last + 1]:
-            so_far, after = "".join(texts[k:last + 1]), texts[last + 1]
-            if after.startswith(tuple(_EMAIL_SEAM)) or not _EMAIL.fullmatch(_trim_url(so_far)) and (
-                    so_far.endswith(tuple(_EMAIL_SEAM)) or "." not in so_far.split("@")[1] and "." not in after.rstrip(".")):
-                last += 1
-            else:
-                break
-        whole = "".join(texts[first:last + 1])
-        joined = _trim_url(whole)  # sentence punctuation after the address is not part of it
-        if last > first and _EMAIL.fullmatch(joined):
-            start, end = spans[first][0], spans[last][1] - (len(whole) - len(joined))
-            out.append(_Candidate("EmailAddress", ((index, start, end),), joined, joined))
-    return out
-
-
-def _uris(text: str, element: int) -> List[_Candidate]:
+def _links(element: Element, index: int, types: set) -> List[_Candidate]:
     out: List[_Candidate] = []
-    for pattern, scheme in ((_SCHEME_URL, True), (_BARE_URL, False)):
-        for m in pattern.finditer(text):
-            url = _trim_url(m.group())
-            if not url or (scheme and url.endswith("://")):
-                continue
-            value = url if scheme else "https://" + url
-            out.append(_Candidate("Uri", ((element, m.start(), m.start() + len(url)),), url, value))
+    if "EmailAddress" in types:
+        found = email_spans(element.text, index) + split_email_spans(element, index)
+        out += [_Candidate("EmailAddress", *span) for span in found]
+    if "Uri" in types:
+        out += [_Candidate("Uri", *span) for span in uri_spans(element.text, index)]
     return out
 
 
@@ -382,22 +296,9 @@ def _after(elements: Sequence[Element]) -> Dict[int, int]:
 # Boxes, overlap resolution and the entry point
 
 
-def _word_spans(element: Element) -> Optional[List[Tuple[int, int]]]:
-    """Character span of each word in the element's text (None when they cannot be aligned)."""
-    spans: List[Tuple[int, int]] = []
-    pos = 0
-    for w in element.words:
-        start = element.text.find(w.text, pos) if w.text else -1
-        if start < 0:
-            return None
-        spans.append((start, start + len(w.text)))
-        pos = start + len(w.text)
-    return spans
-
-
 def span_box(element: Element, start: int, end: int) -> Box:
     """Union of the boxes of the element's words that overlap [start, end) (else the element box)."""
-    spans = _word_spans(element) if element.words else None
+    spans = element.word_spans() if element.words else None
     box: Optional[Box] = None
     if spans is not None:
         for w, (ws, we) in zip(element.words, spans):
@@ -431,10 +332,7 @@ def detect(elements: Sequence[Element], settings: Optional[DetectSettings] = Non
     for i, e in enumerate(elements):
         if not e.text.strip():
             continue
-        if "EmailAddress" in types:
-            candidates += _emails(e.text, i) + _split_emails(e, i)
-        if "Uri" in types:
-            candidates += _uris(e.text, i)
+        candidates += _links(e, i, types)
         if "DateTime" in types:
             candidates += _datetimes(e.text, i)
     if "PostalAddress" in types:

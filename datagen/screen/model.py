@@ -8,7 +8,7 @@ x0 <= x1 and y0 <= y1, x1/y1 exclusive.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,18 @@ class Element:
     text: str
     box: Box
     words: Tuple[Word, ...] = ()
+
+    def word_spans(self) -> Optional[List[Tuple[int, int]]]:
+        """Character span of each word in the element's text (None when they cannot be aligned)."""
+        spans: List[Tuple[int, int]] = []
+        pos = 0
+        for w in self.words:
+            start = self.text.find(w.text, pos) if w.text else -1
+            if start < 0:
+                return None
+            spans.append((start, start + len(w.text)))
+            pos = start + len(w.text)
+        return spans
 
     @property
     def tesseract_line(self) -> Tuple[int, int, int]:

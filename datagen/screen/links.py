@@ -1,0 +1,122 @@
+"""E-mail addresses and URLs in OCR text elements (the EmailAddress and Uri detectors of datagen.screen.detect).
+
+    found = email_spans(text, i) + split_email_spans(element, i) + uri_spans(text, i)
+
+Each result is (segments, text, value, properties, rank) as in phones.py: one segment
+(element, start, end) here. E-mail addresses: a well-formed address regex (dot-separated local
+part, dotted host, alphabetic top-level domain), also over the words of an address OCR split into
+several ("sales@thomas" "-group.net"); value = the text. URLs: with a scheme (http, https, ftp),
+or bare domains, www.<anything> or a host ending in a common top-level domain (example.org/path),
+never inside an e-mail address; value = the URL with "https://" before a bare domain. Sentence
+punctuation and unbalanced closing brackets after either are not part of it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+from datagen.screen.model import Element
+
+Span = Tuple[Tuple[Tuple[int, int, int], ...], str, str, Tuple[Tuple[str, str], ...], int]
+
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])"  # not in the middle of a longer local part
+    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"  # local part: no leading, trailing or double dots
+    rf"@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}"  # host with an alphabetic top-level domain
+    r"(?![\w-]|\.[A-Za-z0-9])"  # and nothing glued after it
+)
+# Top-level domains a bare host ("example.org/path") must end in; www.<host> may end in any.
+_TLDS = ("com", "org", "net", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "us", "uk", "ca",
+         "de", "fr", "eu", "au", "nz", "ie", "nl", "be", "es", "it", "ch", "at", "se", "dk", "fi", "pl",
+         "jp", "cn", "kr", "in", "br", "mx", "ru", "app", "dev", "ai", "me", "tv", "ly", "gl", "gg",
+         "xyz", "site", "online", "store", "shop", "tech", "blog", "news", "cloud", "live", "page")
+_SCHEME_URL = re.compile(r"(?<![\w.+-])(?:https?|ftp)://[^\s<>\"'`]+", re.IGNORECASE)
+_BARE_URL = re.compile(
+    r"(?<![\w@.+/:-])"  # not inside an e-mail, a longer host or a path
+    rf"(?:www\.(?:{_LABEL}\.)*{_LABEL}\.[a-z]{{2,63}}"
+    rf"|(?:{_LABEL}\.)+(?:{'|'.join(_TLDS)}))"
+    r"(?::\d{1,5})?"  # port
+    r"(?![\w@-])"  # the host ends here (not a longer word, not a local part)
+    r"(?:/[^\s<>\"'`]*)?",  # path
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?'\""
+_BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+def trim_url(url: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets after a URL."""
+    while url:
+        last = url[-1]
+        if last in _TRAILING:
+            url = url[:-1]
+        elif last in _BRACKETS and url.count(last) > url.count(_BRACKETS[last]):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def email_spans(text: str, element: int) -> List[Span]:
+    """The e-mail addresses in one element's text."""
+    return [(((element, m.start(), m.end()),), m.group(), m.group(), (), 0)
+            for m in _EMAIL.finditer(text)]
+
+
+_EMAIL_WORD = re.compile(r"[A-Za-z0-9_%+@.-]+")  # a word that can be part of an e-mail address
+_EMAIL_SEAM = ".-_"  # an e-mail address OCR split into words: the piece before ends, or the one after starts, with one
+
+
+def split_email_spans(element: Element, index: int) -> List[Span]:
+    """E-mail addresses OCR split into words of one element ("stewartsteven" "@weber.net",
+    "sales@thomas" "-group.net", "mhogan@henderson-" "vega." "com"), joined without spaces.
+
+    From each word holding the "@": the word before is taken in when the word starts with "@" or the
+    word before ends with one of _EMAIL_SEAM; the words after are taken in, one by one, while the
+    next word starts with one, or the text so far is no whole address yet and either ends with one
+    or has no dot in its host while the next word has none but at its end ("ashaw@examp" "le." "org";
+    not "j@mail" "jordan.org", where OCR lost a dot that cannot be put back for sure, nor "j@x.com."
+    "Then", a sentence going on). The joined text must be one
+    whole e-mail address and come from two words or more; a word that is an address by itself is
+    left as it is ("christina2" "5@monroe.com" stays "5@monroe.com": the space may be real)."""
+    spans = element.word_spans() if element.words else None
+    if not spans:
+        return []
+    texts = [w.text for w in element.words]
+    out = []
+    for k, t in enumerate(texts):
+        if t.count("@") != 1 or _EMAIL.fullmatch(trim_url(t)) or not _EMAIL_WORD.fullmatch(t):
+            continue
+        first = last = k
+        if first > 0 and _EMAIL_WORD.fullmatch(texts[first - 1]) and "@" not in texts[first - 1] and (
+                t.startswith("@") or texts[first - 1].endswith(tuple(_EMAIL_SEAM))):
+            first -= 1
+        while last + 1 < len(texts) and _EMAIL_WORD.fullmatch(texts[last + 1]) and "@" not in texts[last + 1]:
+            so_far, after = "".join(texts[k:last + 1]), texts[last + 1]
+            if after.startswith(tuple(_EMAIL_SEAM)) or not _EMAIL.fullmatch(trim_url(so_far)) and (
+                    so_far.endswith(tuple(_EMAIL_SEAM)) or "." not in so_far.split("@")[1] and "." not in after.rstrip(".")):
+                last += 1
+            else:
+                break
+        whole = "".join(texts[first:last + 1])
+        joined = trim_url(whole)  # sentence punctuation after the address is not part of it
+        if last > first and _EMAIL.fullmatch(joined):
+            start, end = spans[first][0], spans[last][1] - (len(whole) - len(joined))
+            out.append((((index, start, end),), joined, joined, (), 0))
+    return out
+
+
+def uri_spans(text: str, element: int) -> List[Span]:
+    """The URLs in one element's text: with a scheme, or bare (www.x, example.org/path); value with https://."""
+    out: List[Span] = []
+    for pattern, scheme in ((_SCHEME_URL, True), (_BARE_URL, False)):
+        for m in pattern.finditer(text):
+            url = trim_url(m.group())
+            if not url or (scheme and url.endswith("://")):
+                continue
+            value = url if scheme else "https://" + url
+            out.append((((element, m.start(), m.start() + len(url)),), url, value, (), 0))
+    return out
