@@ -27,7 +27,9 @@ Missed text: Tesseract's page layout analysis sometimes drops a whole box of tex
 on a dark page, a band of colour) that it reads well on its own. After the first reading,
 `find_missed` looks for text-like ink (stroke edges) outside every word box, and up to
 `reread_regions` such regions are cropped and read again with the same settings; their words,
-where they overlap no word of the first reading, are added (block ids from RECOVERED_BLOCK up).
+where they overlap no word of the first reading, are added (block ids from RECOVERED_BLOCK up);
+first-reading words of at most FRAGMENT_CHARS characters under a longer re-read word ("(" "-)."
+where the first reading lost "Phone:866-490-0727") give way to it.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ SETTING = "screen.ocr"
 _VERSION_RE = re.compile(r"(\d+(?:\.\d+)+)")
 _MIN_VERSION = (3, 5)  # TSV output (image_to_data) needs Tesseract 3.05+
 RECOVERED_BLOCK = 1000  # words of the k-th re-read region get Tesseract block ids k x this + their own
+FRAGMENT_CHARS = 3  # a first-reading word this short under a longer re-read word is a fragment of it
 MAX_UPSCALED_PIXELS = 40_000_000  # an upscale never makes an image larger than this (Tesseract time/memory)
 
 
@@ -177,10 +180,10 @@ class Ocr:
             found = self._read_words(prepared, scale, png if png is not None and prepared is image else None)
             regions = find_missed(prepared, found)[:s.reread_regions]
             for k, (x0, y0, x1, y1) in enumerate(regions, start=1):
-                for w in self._read_words(prepared.crop((x0, y0, x1, y1)), scale):
-                    box = Box(w.box.x0 + x0, w.box.y0 + y0, w.box.x1 + x0, w.box.y1 + y0)
-                    if not any(overlaps(box, o.box) for o in found):
-                        found.append(Word(w.text, box, w.conf, k * RECOVERED_BLOCK + w.block, w.par, w.line))
+                reread = [Word(w.text, Box(w.box.x0 + x0, w.box.y0 + y0, w.box.x1 + x0, w.box.y1 + y0), w.conf,
+                               k * RECOVERED_BLOCK + w.block, w.par, w.line)
+                          for w in self._read_words(prepared.crop((x0, y0, x1, y1)), scale)]
+                found = add_reread(found, reread)
             return OcrResult([w for w in found if w.conf >= s.min_conf], scale, height, len(regions))
         except _pytesseract().TesseractNotFoundError:
             raise UserError(
@@ -307,6 +310,19 @@ def _run_version(cmd: str) -> str:
     if tuple(int(x) for x in version.split(".")[:2]) < _MIN_VERSION:
         raise UserError(f"{SETTING}.tesseract: {cmd} is Tesseract {version}; 3.05 or newer is needed")
     return version
+
+
+def add_reread(found: List[Word], reread: List[Word]) -> List[Word]:
+    """The words of a first reading with those of a re-read region added, in order: a re-read word
+    is added where it overlaps no word, or only words of at most FRAGMENT_CHARS characters while it
+    is longer (fragments the first reading made of it, "(" and "-)." over "Phone:866-490-0727"), which
+    it then replaces; otherwise the first reading's words stay and the re-read word is dropped."""
+    out = list(found)
+    for w in reread:
+        under = [o for o in out if overlaps(w.box, o.box)]
+        if all(len(o.text) <= FRAGMENT_CHARS < len(w.text) for o in under):
+            out = [o for o in out if not any(o is u for u in under)] + [w]
+    return out
 
 
 def upscale_factor(height: Optional[float], settings: OcrSettings, pixels: int) -> float:

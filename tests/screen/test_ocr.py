@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from datagen.errors import ItemError, UserError
 from datagen.screen.model import Box, Word
-from datagen.screen.ocr import RECOVERED_BLOCK, Ocr, OcrSettings
+from datagen.screen.ocr import FRAGMENT_CHARS, RECOVERED_BLOCK, Ocr, OcrSettings, add_reread
 from datagen.screen.prepare import find_missed
 
 FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
@@ -340,10 +340,26 @@ def test_reread_only_adds_words_where_none_were(ocr, screen):
     once = Ocr(OcrSettings(reread_regions=0)).read(img)
     again = ocr.read(img)
     assert once.reread == 0 and again.words == words
-    assert again.words[:len(once.words)] == once.words  # the first reading, unchanged, then re-read words
-    for w in again.words[len(once.words):]:
-        assert w.block >= RECOVERED_BLOCK and not any(_overlaps(w.box, o.box) for o in once.words)
+    added = [w for w in again.words if w.block >= RECOVERED_BLOCK]
+    assert [w for w in again.words if w.block < RECOVERED_BLOCK] == [  # the first reading, in order, but for
+        w for w in once.words  # fragments of at most FRAGMENT_CHARS characters under a longer re-read word
+        if not any(_overlaps(w.box, a.box) and len(w.text) <= FRAGMENT_CHARS < len(a.text) for a in added)]
+    for a in added:  # a re-read word overlaps no word kept from the first reading
+        assert not any(_overlaps(a.box, o.box) for o in again.words if o.block < RECOVERED_BLOCK)
 
 
 def _overlaps(a: Box, b: Box) -> bool:
     return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def test_reread_word_replaces_fragments_but_not_words():
+    # real case (desktop page 244 of the shared pages): the first reading left "(" and "-)." where a
+    # region read again gives "Phone:866-490-0727"
+    def w(text, x0, x1, block=1):
+        return Word(text, Box(x0, 100, x1, 112), 90.0, block, 1, 1)
+    first = [w("Fort", 0, 30), w("(", 40, 44), w("-).", 60, 70), w("Calfron", 200, 260)]
+    reread = [w("Phone:866-490-0727", 38, 160, 1001), w("Caltforfspecializes", 195, 330, 1001), w("Fax", 400, 430, 1001),
+              w("-", 45, 50, 1001)]
+    out = add_reread(first, reread)
+    assert [x.text for x in out] == ["Fort", "Calfron", "Phone:866-490-0727", "Fax"]
+    assert add_reread(first, []) == first
