@@ -60,10 +60,17 @@ def trim_url(url: str) -> str:
     return url
 
 
+# Tesseract reads an "@" in small text as "(@" or "@)" now and then ("info(@StearnsDesignBuild.com")
+_EMAIL_AS_READ = re.compile(_EMAIL.pattern.replace("@(?:", r"(?:\(@|@\)?)(?:", 1))
+
+
 def email_spans(text: str, element: int) -> List[Span]:
-    """The e-mail addresses in one element's text."""
-    return [(((element, m.start(), m.end()),), m.group(), m.group(), (), 0)
-            for m in _EMAIL.finditer(text)]
+    """The e-mail addresses in one element's text; an "@" OCR read as "(@" or "@)" is read as "@"."""
+    out: List[Span] = []
+    for m in _EMAIL_AS_READ.finditer(text):
+        address = m.group().replace("(@", "@").replace("@)", "@")
+        out.append((((element, m.start(), m.end()),), address, address, (), 0))
+    return out
 
 
 _EMAIL_WORD = re.compile(r"[A-Za-z0-9_%+@.-]+")  # a word that can be part of an e-mail address

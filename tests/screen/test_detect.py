@@ -679,3 +679,15 @@ def test_email_words_are_not_joined_without_need(text, email):
 def test_email_at_the_end_of_a_sentence_takes_no_next_word(text, email):
     found = only(detect([element(text)], VALID), "EmailAddress")
     assert [d.text for d in found] == ([email] if email else [])
+
+
+@pytest.mark.parametrize("text, email", [
+    ("Email: info(@StearnsDesignBuild.com", "info@StearnsDesignBuild.com"),  # real page (desktop 114): "@" read "(@"
+    ("mail jo@)example.org today", "jo@example.org"),
+    ("(info@acme.com)", "info@acme.com"),  # brackets around an address are not OCR's
+])
+def test_email_with_the_at_sign_read_with_a_bracket(text, email):
+    el = element(text)
+    found = only(detect([el], VALID), "EmailAddress")
+    assert [(d.text, d.value) for d in found] == [(email, email)]
+    assert el.text[found[0].start:found[0].end].replace("(@", "@").replace("@)", "@") == email
