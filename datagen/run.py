@@ -107,7 +107,7 @@ def _screen_generator(settings: Config, folder: Path, pools: Pools) -> SubsetGen
     from datagen.screen.pipeline import ScreenGenerator
     from datagen.screen.source import list_images
 
-    sc = settings.screen
+    sc = dataclasses.replace(settings.screen, detect=settings.screen.detect.for_locale(settings.locale))
     families = load_families(folder, pools)
     chosen = list(sc.families) or sorted(families)
     for name in chosen:

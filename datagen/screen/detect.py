@@ -70,7 +70,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import phonenumbers
@@ -98,8 +98,8 @@ class DetectSettings(Settings):
     """Which entities are looked for in the OCR text and how (config group `screen.detect`)."""
 
     PATH: ClassVar[str] = "screen.detect"
-    regions: List[str] = setting(REGIONS, "phonenumbers regions national numbers are read for (the regions of the "
-                                 "locale: English by default; 206-555-0142 needs US, 020 7946 0018 GB); numbers with a "
+    regions: List[str] = setting(REGIONS, "phonenumbers regions national numbers are read for, after the region of "
+                                 "`locale` (de_DE: DE first); 206-555-0142 needs US, 020 7946 0018 GB; numbers with a "
                                  "+ or an international prefix are found whatever the region; earlier wins ties",
                                  Accepts(lambda v: len(v) > 0 and all(r in phonenumbers.SUPPORTED_REGIONS for r in v),
                                          "a non-empty list of phonenumbers region codes (US, GB, ...)"))
@@ -120,6 +120,14 @@ class DetectSettings(Settings):
         if "PostalAddress" in self.types and self.address_country.upper() not in ADDRESS_COUNTRIES:
             yield ("address_country", self.address_country, f"one of {', '.join(ADDRESS_COUNTRIES)} (no rules for "
                    "others); drop PostalAddress from screen.detect.types for other countries")
+
+    def for_locale(self, locale: str) -> "DetectSettings":
+        """These settings with the phone region of a Faker locale ("de_DE" -> DE) tried first, when
+        phonenumbers knows it (a screen of that locale writes its numbers in national form)."""
+        region = locale.split("_")[-1].upper() if "_" in locale else ""
+        if region not in phonenumbers.SUPPORTED_REGIONS or self.regions[:1] == [region]:
+            return self
+        return replace(self, regions=[region] + [r for r in self.regions if r != region])
 
     def countries(self) -> List[str]:
         """The countries of postal addresses, in order (address_country first, no repeats)."""

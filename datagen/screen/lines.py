@@ -57,6 +57,7 @@ REFERENCES: Dict[str, Callable[[Fraction, Fraction, int], Fraction]] = {
 # the baseline. Measured: any of 1.35-1.45 / 0.3-0.4 gives the same line F1 on the real pages +-0.002.
 ASCENT = 0.4
 DESCENT = 0.35
+TALL = 3.0  # an element this many median heights tall is no line of text: grouped by its box centre
 RISING = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789bdfhijklt!?#$%&@/\\|()[]{}'\"\u00df")
 FALLING = frozenset("gjpqyQ@$,;()[]{}|/\\")
 
@@ -198,10 +199,11 @@ def margin_pixels(elements: Sequence[Element], margin: float, unit: str = LineSe
     return MARGIN_UNITS[unit](margin, med_h, screen_height)
 
 
-def element_y(element: Element, anchor: str = LineSettings.anchor) -> float:
-    """The y an element is grouped by: its box centre (anchor="centre", or an element without words),
-    else the median of its words' anchors (word_y for "xheight")."""
-    if anchor == "centre" or not element.words:
+def element_y(element: Element, anchor: str = LineSettings.anchor, text_height: Optional[float] = None) -> float:
+    """The y an element is grouped by: its box centre (anchor="centre", an element without words, or
+    one taller than TALL x text_height: an icon or picture OCR read as a word, whose letters say
+    nothing about its x-height), else the median of its words' anchors (word_y for "xheight")."""
+    if anchor == "centre" or not element.words or (text_height and element.box.height > TALL * text_height):
         return element.box.cy
     return median(ANCHORS[anchor](w) for w in element.words)
 
@@ -232,7 +234,8 @@ def group_lines(elements: Sequence[Element], margin: float = LineSettings.margin
         raise ValueError(f"anchor={anchor!r}: expected one of {sorted(ANCHORS)}")
     limit = Fraction(margin_pixels(elements, margin, unit, screen_height))
     ref_of = REFERENCES[reference]
-    ys = [element_y(e, anchor) for e in elements]
+    med_h = median(e.box.height for e in elements) if elements else None
+    ys = [element_y(e, anchor, med_h) for e in elements]
     keys = [(ys[i],) + _element_key(e)[1:] for i, e in enumerate(elements)]
     order = sorted(range(len(elements)), key=lambda i: (keys[i], i))
     lines: List[List[int]] = []

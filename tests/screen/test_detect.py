@@ -691,3 +691,15 @@ def test_email_with_the_at_sign_read_with_a_bracket(text, email):
     found = only(detect([el], VALID), "EmailAddress")
     assert [(d.text, d.value) for d in found] == [(email, email)]
     assert el.text[found[0].start:found[0].end].replace("(@", "@").replace("@)", "@") == email
+
+
+def test_national_numbers_of_the_locale_region_are_found():
+    # a de_DE screen writes its numbers in German national form: found once the locale's region is tried
+    text = "Telefon 069 12345678"
+    assert only(detect([element(text)], VALID), "PhoneNumber") == []  # English-speaking regions only
+    de = VALID.for_locale("de_DE")
+    assert de.regions[0] == "DE" and de.regions[1:] == VALID.regions
+    found = only(detect([element(text)], de), "PhoneNumber")
+    assert [d.value for d in found] == ["+496912345678"]
+    assert VALID.for_locale("en_US") is VALID and VALID.for_locale("xx") is VALID
+    assert VALID.for_locale("en_GB").regions == ["GB"] + [r for r in VALID.regions if r != "GB"]

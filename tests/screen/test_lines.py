@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from statistics import median
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -239,10 +241,11 @@ def test_invariant_to_input_permutation(els, margin, reference, anchor, rnd):
 def test_margin_zero_separates_different_centres(els, reference, anchor):
     lines = group_lines(els, margin=0, reference=reference, anchor=anchor)
     line_of = {i: k for k, line in enumerate(lines) for i in line}
+    med = median(e.box.height for e in els) if els else None
     for i in range(len(els)):
         for j in range(len(els)):
             same = line_of[i] == line_of[j]
-            assert same == (element_y(els[i], anchor) == element_y(els[j], anchor))
+            assert same == (element_y(els[i], anchor, med) == element_y(els[j], anchor, med))
 
 
 @FAST
@@ -285,6 +288,15 @@ def test_real_sidebar_beside_offset_paragraph_rows_stay_apart():
                                  ["Vans"]]
     els, lines = read_lines(words, LineSettings(anchor="centre"), 1600)
     assert texts(els, lines)[1] == ["Trucks", "SUVs", "To make navigation of this page easier, we've"]  # x0 200, 201
+
+
+def test_a_tall_box_ocr_read_as_a_word_is_grouped_by_its_centre():
+    # real case (a rendered place card, en_GB): OCR read a map picture 89 px tall as "= «ep"; by its
+    # letters its x-height centre fell on the "1.2 mi" row beside it
+    words = [wd("= «ep", 20, 110, 100, 199), wd("1.2", 300, 113, 330, 132), wd("mi", 336, 116, 360, 132),
+             wd("Bell", 20, 57, 60, 80), wd("Store", 66, 57, 120, 80), wd("5", 20, 212, 30, 240)]
+    els, lines = read_lines(words, LineSettings(), 800)
+    assert texts(els, lines) == [["Bell Store"], ["1.2 mi"], ["= «ep"], ["5"]]
 
 
 def test_read_lines_tesseract_mode_and_empty():
