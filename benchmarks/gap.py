@@ -150,7 +150,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     p.add_argument("--sets", nargs="+", choices=sorted(realpages.SETS), default=sorted(realpages.SETS))
     p.add_argument("--limit", type=int, default=None, help="first N real pages of each set")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--cache", default=os.path.join(os.environ.get("DATAGEN_CACHE", os.path.expanduser("~/.cache/datagen")), "ocr"),
+    p.add_argument("--cache", default=realpages.DEFAULT_CACHE,
                    help="OCR cache folder ('' = off)")
     p.add_argument("--plot", type=Path, default=None, help="write the sweep curves to this PNG")
     p.add_argument("--json", type=Path, default=None, help="also write the numbers as JSON")

@@ -79,6 +79,7 @@ MARGINS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.3)
 TRUTH_BOX_MARGINS = (0.4, 0.5, 0.6, 0.7)  # in median fragment heights (a fragment is a line box, ~1.4 x the font size)
 REFERENCE_PSM = 3  # Tesseract's own lines are measured at psm 3 (its page layout analysis)
 MAX_PIXELS = 40_000_000
+DEFAULT_CACHE = os.path.join(os.environ.get("DATAGEN_CACHE", os.path.expanduser("~/.cache/datagen")), "ocr")  # the OCR cache runs use
 PREPARATION = ("min_text_height", "target_text_height", "max_upscale", "reread_regions")  # OcrSettings of the preparation
 WITHOUT = {"min_text_height": 0.0, "reread_regions": 0}  # the image goes to Tesseract as is, read once (as before)
 _PUNCT = string.punctuation + "\u201c\u201d\u2018\u2019\u2013\u2014\u2022\u00b7\u00bb\u00ab\u00a9\u00ae\u2122\u2026|"
@@ -304,7 +305,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     p.add_argument("--limit", type=int, default=None, help="first N pages of each set")
     p.add_argument("--folder", type=Path, default=None, help="where the converted pages go (default: a temp folder)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--cache", default=os.path.join(os.environ.get("DATAGEN_CACHE", os.path.expanduser("~/.cache/datagen")), "ocr"),
+    p.add_argument("--cache", default=DEFAULT_CACHE,
                    help="OCR cache folder ('' = off)")
     p.add_argument("--json", type=Path, default=None, help="also write the summary as JSON")
     for name in ("margin", "word_gap"):

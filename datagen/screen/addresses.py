@@ -37,9 +37,8 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 import pyap
 from rapidfuzz.distance import Levenshtein
 
-from datagen.screen.model import Element
+from datagen.screen.model import Element, Span
 
-Span = Tuple[Tuple[Tuple[int, int, int], ...], str, str, Tuple[Tuple[str, str], ...], int]
 
 COUNTRIES = ("US", "CA", "GB", "AU", "EU")  # the countries of the stacked-address rule (EU: continental Europe)
 PYAP_COUNTRIES = ("US", "CA", "GB")  # the countries pyap has rules for

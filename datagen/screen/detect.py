@@ -306,7 +306,7 @@ def _after(elements: Sequence[Element]) -> Dict[int, int]:
 
 def span_box(element: Element, start: int, end: int) -> Box:
     """Union of the boxes of the element's words that overlap [start, end) (else the element box)."""
-    spans = element.word_spans() if element.words else None
+    spans = element.word_spans()
     box: Optional[Box] = None
     if spans is not None:
         for w, (ws, we) in zip(element.words, spans):

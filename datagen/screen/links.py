@@ -14,11 +14,10 @@ punctuation and unbalanced closing brackets after either are not part of it.
 from __future__ import annotations
 
 import re
-from typing import List, Tuple
+from typing import List
 
-from datagen.screen.model import Element
+from datagen.screen.model import Element, Span
 
-Span = Tuple[Tuple[Tuple[int, int, int], ...], str, str, Tuple[Tuple[str, str], ...], int]
 
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -74,7 +73,7 @@ def email_spans(text: str, element: int) -> List[Span]:
 
 
 _EMAIL_WORD = re.compile(r"[A-Za-z0-9_%+@.-]+")  # a word that can be part of an e-mail address
-_EMAIL_SEAM = ".-_"  # an e-mail address OCR split into words: the piece before ends, or the one after starts, with one
+_EMAIL_SEAM = (".", "-", "_")  # an address OCR split into words: a piece ends, or the next starts, with one
 
 
 def split_email_spans(element: Element, index: int) -> List[Span]:
@@ -86,10 +85,10 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
     next word starts with one, or the text so far is no whole address yet and either ends with one
     or has no dot in its host while the next word has none but at its end ("ashaw@examp" "le." "org";
     not "j@mail" "jordan.org", where OCR lost a dot that cannot be put back for sure, nor "j@x.com."
-    "Then", a sentence going on). The joined text must be one
-    whole e-mail address and come from two words or more; a word that is an address by itself is
-    left as it is ("christina2" "5@monroe.com" stays "5@monroe.com": the space may be real)."""
-    spans = element.word_spans() if element.words else None
+    "Then", a sentence going on). The joined text must be one whole e-mail address and come from
+    two words or more; a word that is an address by itself is left as it is ("christina2"
+    "5@monroe.com" stays "5@monroe.com": the space may be real)."""
+    spans = element.word_spans()
     if not spans:
         return []
     texts = [w.text for w in element.words]
@@ -99,12 +98,12 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
             continue
         first = last = k
         if first > 0 and _EMAIL_WORD.fullmatch(texts[first - 1]) and "@" not in texts[first - 1] and (
-                t.startswith("@") or texts[first - 1].endswith(tuple(_EMAIL_SEAM))):
+                t.startswith("@") or texts[first - 1].endswith(_EMAIL_SEAM)):
             first -= 1
         while last + 1 < len(texts) and _EMAIL_WORD.fullmatch(texts[last + 1]) and "@" not in texts[last + 1]:
             so_far, after = "".join(texts[k:last + 1]), texts[last + 1]
-            if after.startswith(tuple(_EMAIL_SEAM)) or not _EMAIL.fullmatch(trim_url(so_far)) and (
-                    so_far.endswith(tuple(_EMAIL_SEAM)) or "." not in so_far.split("@")[1] and "." not in after.rstrip(".")):
+            if after.startswith(_EMAIL_SEAM) or not _EMAIL.fullmatch(trim_url(so_far)) and (
+                    so_far.endswith(_EMAIL_SEAM) or "." not in so_far.split("@")[1] and "." not in after.rstrip(".")):
                 last += 1
             else:
                 break

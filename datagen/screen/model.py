@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
+# What a detector (phones.py, addresses.py, links.py) finds before overlaps are resolved: its
+# (element, start, end) character segments, text, value, properties and rank (tie-break)
+Span = Tuple[Tuple[Tuple[int, int, int], ...], str, str, Tuple[Tuple[str, str], ...], int]
+
 
 @dataclass(frozen=True)
 class Box:
@@ -33,6 +37,10 @@ class Box:
     @property
     def height(self) -> float:
         return self.y1 - self.y0
+
+    def overlaps(self, other: "Box") -> bool:
+        """Whether the two boxes share area (touching edges do not)."""
+        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
 
     def union(self, other: "Box") -> "Box":
         return Box(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))

@@ -47,7 +47,7 @@ from PIL import Image
 
 from datagen.errors import ItemError, UserError
 from datagen.screen.model import Box, Word
-from datagen.screen.prepare import UPSCALE_STEP, encode_png, find_missed, flatten, overlaps, text_height, upscale
+from datagen.screen.prepare import UPSCALE_STEP, encode_png, find_missed, flatten, text_height, upscale
 from datagen.settings import Settings, number, setting
 
 SETTING = "screen.ocr"
@@ -116,9 +116,14 @@ class OcrResult:
 
     @property
     def prepared(self) -> str:
-        """What was done before Tesseract, in short: "x2.5" (upscaled) or "as is", and ", 3 re-read"."""
-        out = f"x{self.scale:g}" if self.scale != 1.0 else "as is"
-        return out + (f", {self.reread} re-read" if self.reread else "")
+        """What was done around Tesseract, in short (see `preparation`)."""
+        return preparation(self.scale, self.reread)
+
+
+def preparation(scale: float, reread: int) -> str:
+    """What was done around Tesseract, in short: "x2.5" (upscaled) or "as is", then ", 3 re-read"."""
+    out = f"x{scale:g}" if scale != 1.0 else "as is"
+    return out + (f", {reread} re-read" if reread else "")
 
 
 class Ocr:
@@ -319,7 +324,7 @@ def add_reread(found: List[Word], reread: List[Word]) -> List[Word]:
     it then replaces; otherwise the first reading's words stay and the re-read word is dropped."""
     out = list(found)
     for w in reread:
-        under = [o for o in out if overlaps(w.box, o.box)]
+        under = [o for o in out if w.box.overlaps(o.box)]
         if all(len(o.text) <= FRAGMENT_CHARS < len(w.text) for o in under):
             out = [o for o in out if not any(o is u for u in under)] + [w]
     return out

@@ -35,9 +35,8 @@ from typing import Iterable, List, Sequence, Tuple
 
 import phonenumbers
 
-from datagen.screen.model import Element
+from datagen.screen.model import Element, Span
 
-Span = Tuple[Tuple[Tuple[int, int, int], ...], str, str, Tuple[Tuple[str, str], ...], int]
 
 # a grouped number glued to a word: split between them
 _GLUED = re.compile(r"(?<=[-.)]\d{3})(?=[A-Za-z])|(?<=[-.)]\d{4})(?=[A-Za-z])"

@@ -18,7 +18,7 @@ from typing import List, Optional, Tuple
 
 from PIL import Image
 
-from datagen.screen.model import Box, Word
+from datagen.screen.model import Word
 
 # Text height measurement (text_height): neighbouring pixels differing by at least EDGE_CONTRAST
 # grey levels are a stroke edge; in each vertical strip of STRIP px, a row with at least 2 edges
@@ -102,10 +102,6 @@ def upscale(image: Image.Image, factor: float) -> Image.Image:
     """The image `factor` times larger (Lanczos); a bilevel image is upscaled as greyscale."""
     size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
     return (image.convert("L") if image.mode == "1" else image).resize(size, Image.LANCZOS)
-
-
-def overlaps(a: Box, b: Box) -> bool:
-    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
 def find_missed(image: Image.Image, words: List[Word]) -> List[Tuple[int, int, int, int]]:

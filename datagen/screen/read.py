@@ -12,7 +12,7 @@ from PIL import Image
 from datagen.screen.detect import DetectSettings, detect
 from datagen.screen.lines import LineSettings, read_lines
 from datagen.screen.model import Detection, Element, Word
-from datagen.screen.ocr import Ocr
+from datagen.screen.ocr import Ocr, preparation
 from datagen.screen.ocr_cache import CachedOcr
 
 CACHE_COUNTERS = ("hits", "misses", "recomputed")  # what the OCR cache did, counted per image
@@ -34,9 +34,8 @@ class Read:
 
     @property
     def prepared(self) -> str:
-        """What was done to the image before Tesseract: "x2.5" (upscaled) or "as is", and ", 3 re-read"."""
-        out = f"x{self.scale:g}" if self.scale != 1.0 else "as is"
-        return out + (f", {self.reread} re-read" if self.reread else "")
+        """What was done to the image around Tesseract: "x2.5" (upscaled) or "as is", and ", 3 re-read"."""
+        return preparation(self.scale, self.reread)
 
 
 def read_image(image: Image.Image, ocr: Union[Ocr, CachedOcr], detect_settings: DetectSettings,

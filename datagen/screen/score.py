@@ -81,10 +81,6 @@ class EntityCounts:
     precise: Counter = field(default_factory=Counter)
 
 
-def _overlaps(a: Box, b: Box) -> bool:
-    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
-
-
 def _digits(text: str) -> str:
     return "".join(_DIGITS.findall(text))
 
@@ -112,7 +108,7 @@ def counted(entity: TruthEntity) -> bool:
 
 def same_entity(detection: Detection, entity: TruthEntity) -> bool:
     """Whether a detection finds a truth entity: same type, overlapping, saying the same thing."""
-    if detection.type != entity.type or not any(_overlaps(detection.box, b) for b in entity.boxes):
+    if detection.type != entity.type or not any(detection.box.overlaps(b) for b in entity.boxes):
         return False
     if entity.type == "PhoneNumber":
         return _digits(detection.text)[-PHONE_DIGITS:] == _digits(entity.text)[-PHONE_DIGITS:]
@@ -134,7 +130,7 @@ def score_entities(detections: Sequence[Detection], truth: ScreenTruth) -> Entit
     for d in detections:
         if d.type in truth.annotated:
             out.detected[d.type] += 1
-            out.precise[d.type] += any(e.type == d.type and any(_overlaps(d.box, b) for b in e.boxes)
+            out.precise[d.type] += any(e.type == d.type and any(d.box.overlaps(b) for b in e.boxes)
                                        for e in truth.entities)
     return out
 

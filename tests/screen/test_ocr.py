@@ -343,13 +343,10 @@ def test_reread_only_adds_words_where_none_were(ocr, screen):
     added = [w for w in again.words if w.block >= RECOVERED_BLOCK]
     assert [w for w in again.words if w.block < RECOVERED_BLOCK] == [  # the first reading, in order, but for
         w for w in once.words  # fragments of at most FRAGMENT_CHARS characters under a longer re-read word
-        if not any(_overlaps(w.box, a.box) and len(w.text) <= FRAGMENT_CHARS < len(a.text) for a in added)]
+        if not any(w.box.overlaps(a.box) and len(w.text) <= FRAGMENT_CHARS < len(a.text) for a in added)]
     for a in added:  # a re-read word overlaps no word kept from the first reading
-        assert not any(_overlaps(a.box, o.box) for o in again.words if o.block < RECOVERED_BLOCK)
+        assert not any(a.box.overlaps(o.box) for o in again.words if o.block < RECOVERED_BLOCK)
 
-
-def _overlaps(a: Box, b: Box) -> bool:
-    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
 def test_reread_word_replaces_fragments_but_not_words():
