@@ -51,8 +51,9 @@ TYPES = realpages.TABLE_TYPES
 MARGINS = realpages.MARGINS
 
 
-def rendered(n: int, overrides: List[str], cache: str, workers: int) -> Dict[str, Any]:
-    """Make n screens with the default screen recipe; their per-type metrics and line F1 per margin."""
+def rendered(n: int, overrides: List[str], cache: str, workers: int) -> Dict[str, Dict[str, Any]]:
+    """Make n screens with the default screen recipe; per device (phone, desktop, mobile) their per-type
+    metrics and line F1 per margin, from the screens table (words regrouped for every margin, no new OCR)."""
     with tempfile.TemporaryDirectory(prefix="datagen-gap-") as tmp:
         args = ["+recipe=screen", f"screen.size={n}", f"output.dir={tmp}/out", f"workers={workers}", "progress=false", "screen.previews=0",
                 f"screen.ocr.cache={cache or 'null'}", *overrides]
@@ -62,21 +63,33 @@ def rendered(n: int, overrides: List[str], cache: str, workers: int) -> Dict[str
         run(cfg)
         stats = json.loads((Path(tmp) / "out" / "stats.json").read_text())["subsets"]["screen"]["screen"]
         settings = LineSettings(**stats["lines"])
-        sweep: Dict[float, Counter] = {m: Counter() for m in MARGINS}
+        sums: Dict[str, Dict[str, Counter]] = {}
+        sweep: Dict[str, Dict[float, Counter]] = {}
+        screens: Counter = Counter()
+        columns = ["device", "height", "truth", "words", "entity_counts"]
         for path in sorted((Path(tmp) / "out" / "screens").glob("*.parquet")):
-            table = pq.read_table(path, columns=["height", "truth", "words"])
-            for height, truth, words in zip(*(table.column(c).to_pylist() for c in ("height", "truth", "words"))):
+            table = pq.read_table(path, columns=columns)
+            for device, height, truth, words, counts in zip(*(table.column(c).to_pylist() for c in columns)):
+                screens[device] += 1
+                kinds = sums.setdefault(device, {k: Counter() for k in ("labels", "found", "detected", "precise")})
+                for c in counts:
+                    for k in kinds:
+                        kinds[k][c["type"]] += c[k]
                 ws = [Word(w["text"], Box(*w["bbox"]), w["conf"], w["block"], w["par"], w["line"]) for w in words]
-                frags = [Fragment(t["text"], Box(*t["bbox"]), t["row"]) for t in truth]
+                frags = [Fragment(t["text"], Box(*t["line_bbox"])) for t in truth]  # rows by their boxes, as the run scores them
                 for m in MARGINS:
                     elements, lines = read_lines(ws, replace(settings, margin=m), float(height))
-                    sweep[m].update(line_counts(frags, ws, lines, [e.words for e in elements]))
-    per_type = stats["per_type"]
-    return {"screens": stats["screens"], "margin": settings.margin,
-            "types": {t: {"recall": per_type.get(t, {}).get("recall"), "precision": per_type.get(t, {}).get("precision"),
-                          "labels": per_type.get(t, {}).get("labels", 0)} for t in TYPES},
-            "line_f1": f1(sweep[settings.margin]) if settings.margin in sweep else stats["line_pairs_f1"]["line_pairs"],
-            "sweep": {m: f1(c) for m, c in sweep.items()}}
+                    sweep.setdefault(device, {k: Counter() for k in MARGINS})[m].update(
+                        line_counts(frags, ws, lines, [e.words for e in elements]))
+    out = {}
+    for device, kinds in sums.items():
+        types = {t: {"recall": kinds["found"][t] / kinds["labels"][t] if kinds["labels"][t] else None,
+                     "precision": kinds["precise"][t] / kinds["detected"][t] if kinds["detected"][t] else None,
+                     "labels": kinds["labels"][t]} for t in TYPES}
+        curve = {m: f1(c) for m, c in sweep[device].items()}
+        out[device] = {"screens": screens[device], "margin": settings.margin, "types": types,
+                       "line_f1": curve.get(settings.margin), "sweep": curve}
+    return out
 
 
 def real(name: str, args, folder: Path) -> Dict[str, Any]:
@@ -96,26 +109,32 @@ def _diff(a: Optional[float], b: Optional[float]) -> str:
 
 
 def table(sets: Dict[str, Dict[str, Any]]) -> None:
-    names = [n for n in sets if n != "rendered"]
-    cols = names + ["rendered"] + [f"rend-{n}" for n in names]
+    """Real and rendered side by side: per real set (desktop, mobile) its rendered twin and the difference."""
+    real_names = [n for n in sets if not n.startswith("rendered ")]
+    cols = []
+    for n in real_names:
+        cols += [n, f"rendered {n}", "diff"]
+    cols += [n for n in sets if n.startswith("rendered ") and n[len("rendered "):] not in real_names]
     rows = []
     for t in TYPES:
         for k in ("recall", "precision"):
-            vals = {n: sets[n]["types"][t][k] for n in sets}
-            rows.append((f"{t} {k}", vals))
-    rows.append(("line F1 (default margin)", {n: sets[n]["line_f1"] for n in sets}))
+            rows.append((f"{t} {k}", {n: s["types"][t][k] for n, s in sets.items()}))
+    rows.append(("line F1 (default margin)", {n: s["line_f1"] for n, s in sets.items()}))
     for m in MARGINS:
-        rows.append((f"line F1 at margin {m}", {n: sets[n]["sweep"][m] for n in sets}))
-    print(f"\n== rendered ({sets['rendered']['screens']} screens) vs real pages ("
-          + ", ".join(f"{n} {sets[n]['pages']}" for n in names) + ") ==")
-    print(f"{'':<28}" + "".join(f"{c:>14}" for c in cols))
+        rows.append((f"line F1 at margin {m}", {n: s["sweep"][m] for n, s in sets.items()}))
+    print("\n== rendered screens vs real pages, same settings: "
+          + ", ".join(f"{n} {s.get('pages', s.get('screens'))}" for n, s in sets.items()) + " ==")
+    print(f"{'':<28}" + "".join(f"{c:>18}" for c in cols))
     for label, vals in rows:
-        cells = [_fmt(vals[n]) for n in names] + [_fmt(vals["rendered"])]
-        cells += [_diff(vals["rendered"], vals[n]) for n in names]
-        print(f"{label:<28}" + "".join(f"{c:>14}" for c in cells))
-    for n in sets:
-        best = max(sets[n]["sweep"], key=lambda m: (sets[n]["sweep"][m] or 0, -m))
-        print(f"best margin {n}: {best}")
+        cells = []
+        for n in real_names:
+            twin = vals.get(f"rendered {n}")
+            cells += [_fmt(vals[n]), _fmt(twin), _diff(twin, vals[n])]
+        cells += [_fmt(vals[c]) for c in cols[3 * len(real_names):]]
+        print(f"{label:<28}" + "".join(f"{c:>18}" for c in cells))
+    for n, s in sets.items():
+        best = max(s["sweep"], key=lambda m: (s["sweep"][m] or 0, -m))
+        print(f"best margin {n}: {best} (F1 {_fmt(s['sweep'][best])})")
 
 
 def plot(sets: Dict[str, Dict[str, Any]], path: Path) -> None:
@@ -127,7 +146,7 @@ def plot(sets: Dict[str, Dict[str, Any]], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for n, s in sets.items():
         ms = sorted(s["sweep"])
-        ax.plot(ms, [s["sweep"][m] for m in ms], marker="o", linestyle="--" if n == "rendered" else "-",
+        ax.plot(ms, [s["sweep"][m] for m in ms], marker="o", linestyle="--" if n.startswith("rendered") else "-",
                 label=f"{n} ({s.get('pages', s.get('screens'))})")
     ax.set_xlabel("screen.lines.margin (median word heights)")
     ax.set_ylabel("line element-pair F1")
@@ -159,7 +178,8 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="datagen-gap-real-") as folder:
         for name in args.sets:
             sets[name] = real(name, args, Path(folder))
-    sets["rendered"] = rendered(args.screens, overrides, args.cache, args.workers)
+    for device, numbers in rendered(args.screens, overrides, args.cache, args.workers).items():
+        sets[f"rendered {device}"] = numbers
     table(sets)
     if args.plot:
         plot(sets, args.plot)

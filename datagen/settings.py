@@ -61,10 +61,14 @@ def some_of(*values: Any) -> Accepts:
     return Accepts(lambda v: len(v) > 0 and set(v) <= set(values), "a non-empty list of " + ", ".join(map(str, values)))
 
 
-def span(what: str) -> Accepts:
-    """[min, max] with 0 < min <= max."""
-    return Accepts(lambda v: len(v) == 2 and 0 < v[0] <= v[1] and all(math.isfinite(x) for x in v),
-                   f"[min, max] {what} with 0 < min <= max")
+def span(what: str, lo: Optional[float] = None, hi: Optional[float] = None) -> Accepts:
+    """[min, max] with 0 < min <= max (and lo <= min, max <= hi when given)."""
+    def test(v: Any) -> bool:
+        return (len(v) == 2 and 0 < v[0] <= v[1] and all(math.isfinite(x) for x in v)
+                and (lo is None or v[0] >= lo) and (hi is None or v[1] <= hi))
+
+    bounds = f"{lo:g} <= min <= max <= {hi:g}" if lo is not None and hi is not None else "0 < min <= max"
+    return Accepts(test, f"[min, max] {what} with {bounds}")
 
 
 def setting(default: Any, help: str, accepts: Optional[Accepts] = None) -> Any:

@@ -14,6 +14,8 @@ from typing import ClassVar, Dict, List, Sequence, Tuple
 from rapidfuzz import fuzz
 
 from datagen.screen.model import Box, Detection, TruthElement
+from datagen.screen.score import Fragment, ScreenTruth
+from datagen.screen.score import TruthEntity as ScoredEntity
 from datagen.settings import Settings, number, setting
 
 
@@ -52,6 +54,20 @@ def truth_entities(truth: Sequence[TruthElement]) -> List[TruthEntity]:
             b = b.union(t.box)
         out.append(TruthEntity(idx, els[0].kind, ", ".join(t.text for t in els), b))
     return out
+
+
+def screen_truth(truth: Sequence[TruthElement], labels: Sequence[str]) -> ScreenTruth:
+    """A rendered screen's truth as score.py scores it, exactly as annotated screenshots are scored: its
+    fragments (rows compared by their boxes: side-by-side columns share no row numbers) and one entity
+    per on-screen entity with a box per drawn part (a wrapped or two-line entity has two)."""
+    parts: Dict[int, List[TruthElement]] = {}
+    for t in truth:
+        if t.entity is not None:
+            parts.setdefault(t.entity, []).append(t)
+    entities = tuple(ScoredEntity(els[0].kind, " ".join(t.text for t in els), tuple(t.box for t in els), labels[i])
+                     for i, els in sorted(parts.items()))
+    types = tuple(sorted({e.type for e in entities}))
+    return ScreenTruth(tuple(Fragment(t.text, t.fragment_box) for t in truth), entities, types, exact=True)
 
 
 def _poly(b: Box):

@@ -17,9 +17,14 @@ from datagen.errors import UserError
 from datagen.templates import check_slots, fill, load_yaml
 
 SCREENS_DIR = "screens"
-STYLES = ("h1", "h2", "body", "label", "small", "button")
-ALIGNS = ("left", "right", "col2")
-CELL_KEYS = {"text", "entity", "choice", "style", "align"}
+STYLES = ("h1", "h2", "h3", "body", "label", "small", "button", "link", "nav", "badge", "input", "bold")
+ALIGNS = ("left", "right", "col2", "centre")
+ICONS = ("phone", "mail", "pin", "clock", "star", "user", "avatar", "menu", "search", "chevron", "logo")
+DEVICES = ("phone", "web")  # a family is a phone app screen or a web page (drawn at desktop or mobile width)
+BLOCKS = {"columns": ("valign", "stack", "space", "drift"), "band": ("bottom", "pad"), "bullets": (), "bubble": (),
+          "repeat": ("entities",), "gap": ()}  # block key -> the other keys it takes (besides rows)
+CELL_KEYS = {"text", "entity", "choice", "style", "align", "at", "gap", "para", "icon", "again"}
+RUN_KEYS = {"text", "entity", "style", "choice", "again"}
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,38 @@ class ScreenEntity:
 
 
 @dataclass(frozen=True)
+class Run:
+    """A piece of a paragraph: plain text or (part of) an entity's value, in a style."""
+
+    text: str
+    entity: Optional[int]
+    style: str = "body"
+
+
+@dataclass(frozen=True)
 class LaidCell:
     text: str
     style: str
     align: str
     entity: Optional[int]  # index into the screen's entities, None for plain text
+    at: Optional[float] = None  # x of the cell as a fraction of the row's width (col2 = 0.36)
+    gap: Optional[float] = None  # em of space before the cell (None: the renderer's CELL_GAP)
+    runs: Tuple[Run, ...] = ()  # a paragraph: text wrapped over as many rows as it needs
+    icon: str = ""  # an icon drawn instead of text (not text: not in the truth)
+
+
+@dataclass(frozen=True)
+class LaidBlock:
+    """Rows drawn together: side by side (columns), on a coloured band, as a bulleted list or in a chat bubble."""
+
+    kind: str  # columns, band, bullets, bubble
+    option: str  # columns: valign (top, middle); band: colour; bullets: marker; bubble: left, right (a chat bubble) or banner (a notification)
+    parts: Tuple[Tuple[object, ...], ...]  # the rows of each column (one part for the other kinds)
+    widths: Tuple[float, ...] = ()  # columns: share of the width of each
+    stack: bool = False  # columns: drawn one below the other on a narrow (mobile) screen
+    bottom: bool = False  # band: drawn against the bottom of the screen (a tab bar)
+    gap: float = 1.5  # columns: em between them
+    offsets: Tuple[float, ...] = ()  # columns: how far each starts below the block's top, in line heights
 
 
 @dataclass
@@ -45,6 +77,7 @@ class Family:
     path: Path
     entities: Dict[str, dict]
     rows: List[object]
+    device: str = "phone"
 
 
 def load_families(folder: Path, pools: Pools) -> Dict[str, Family]:
@@ -55,7 +88,10 @@ def load_families(folder: Path, pools: Pools) -> Dict[str, Family]:
     out: Dict[str, Family] = {}
     for path in sorted(base.glob("*.yaml")):
         data = load_yaml(base, path.name)
-        fam = Family(path.stem, path, dict(data.get("entities") or {}), list(data.get("rows") or []))
+        device = data.get("device", "phone")
+        if device not in DEVICES:
+            raise UserError(f"{path}: device {device!r} is not one of {', '.join(DEVICES)}")
+        fam = Family(path.stem, path, dict(data.get("entities") or {}), list(data.get("rows") or []), device)
         if not fam.rows:
             raise UserError(f"{path}: a family needs rows")
         _check_rows(fam, fam.rows, fam.entities, pools, str(path))
@@ -72,43 +108,89 @@ def _check_entities(ents: Dict[str, dict], pools: Pools, where: str) -> None:
         pools.check_type(spec["type"], f"{where}: entities.{name}.type")
 
 
+def _block_kind(row: dict, where: str) -> str:
+    kinds = [k for k in BLOCKS if k in row]
+    if len(kinds) != 1:
+        raise UserError(f"{where}: expected a list of cells or one of {{{', '.join(BLOCKS)}: ...}}, got {row!r}"[:300])
+    kind = kinds[0]
+    extra = set(row) - {kind, "rows", *BLOCKS[kind]}
+    if extra:
+        raise UserError(f"{where}: {kind} block: unknown key(s) {', '.join(sorted(extra))}")
+    return kind
+
+
 def _check_rows(fam: Family, rows: Sequence[object], ents: Dict[str, dict], pools: Pools, where: str) -> None:
     _check_entities(ents, pools, where)
     fields = {f"{n}_{f}" for n, s in ents.items() for f in pools.types[s["type"]].fields}
+
+    def check_entity_text(cell: dict, w: str) -> None:
+        if cell["entity"] not in ents:
+            raise UserError(f"{w}: unknown entity '{cell['entity']}' (family entities: {', '.join(ents)})")
+        check_slots(cell.get("text", ""), pools.types[ents[cell["entity"]]["type"]].fields, w)
+
     for i, row in enumerate(rows):
         w = f"{where}: rows[{i}]"
-        if isinstance(row, dict) and "repeat" in row:
-            inner = dict(ents)
-            inner.update(row.get("entities") or {})
-            rep = row["repeat"]
-            if not (isinstance(rep, list) and len(rep) == 2 and 1 <= rep[0] <= rep[1]):
-                raise UserError(f"{w}.repeat: expected [min, max] with 1 <= min <= max, got {rep!r}")
-            _check_rows(fam, row.get("rows") or [], inner, pools, w)
-            continue
-        if isinstance(row, dict) and "gap" in row:
+        if isinstance(row, dict):
+            kind = _block_kind(row, w)
+            if kind == "gap":
+                continue
+            if kind == "repeat":
+                inner = dict(ents)
+                inner.update(row.get("entities") or {})
+                rep = row["repeat"]
+                if not (isinstance(rep, list) and len(rep) == 2 and 1 <= rep[0] <= rep[1]):
+                    raise UserError(f"{w}.repeat: expected [min, max] with 1 <= min <= max, got {rep!r}")
+                _check_rows(fam, row.get("rows") or [], inner, pools, w)
+            elif kind == "columns":
+                cols = row["columns"]
+                if not isinstance(cols, list) or len(cols) < 2 or not all(isinstance(c, dict) and c.get("rows") for c in cols):
+                    raise UserError(f"{w}.columns: expected a list of at least two {{width: share, rows: [...]}}")
+                if row.get("valign", "top") not in ("top", "middle"):
+                    raise UserError(f"{w}.valign: expected top or middle, got {row['valign']!r}")
+                for k, col in enumerate(cols):
+                    _check_rows(fam, col["rows"], ents, pools, f"{w}.columns[{k}]")
+            else:
+                if not row.get("rows"):
+                    raise UserError(f"{w}: a {kind} block needs rows")
+                _check_rows(fam, row["rows"], ents, pools, f"{w}.{kind}")
             continue
         if not isinstance(row, list) or not row:
-            raise UserError(f"{w}: expected a list of cells, {{gap: N}} or {{repeat: ...}}, got {row!r}")
+            raise UserError(f"{w}: expected a list of cells or a block ({', '.join(BLOCKS)}), got {row!r}")
         for cell in row:
-            if not isinstance(cell, dict) or not CELL_KEYS.issuperset(cell) or not ({"text", "entity", "choice"} & set(cell)):
+            if not isinstance(cell, dict) or not CELL_KEYS.issuperset(cell) or not ({"text", "entity", "choice", "para", "icon"} & set(cell)):
                 raise UserError(f"{w}: bad cell {cell!r} (keys: {', '.join(sorted(CELL_KEYS))})")
             if cell.get("style", "body") not in STYLES:
                 raise UserError(f"{w}: style {cell['style']!r} is not one of {', '.join(STYLES)}")
             if cell.get("align", "left") not in ALIGNS:
                 raise UserError(f"{w}: align {cell['align']!r} is not one of {', '.join(ALIGNS)}")
-            if "entity" in cell:
-                if cell["entity"] not in ents:
-                    raise UserError(f"{w}: unknown entity '{cell['entity']}' (family entities: {', '.join(ents)})")
-                own = pools.types[ents[cell["entity"]]["type"]].fields
-                check_slots(cell.get("text", ""), own, w)
+            if "icon" in cell and cell["icon"] not in ICONS:
+                raise UserError(f"{w}: icon {cell['icon']!r} is not one of {', '.join(ICONS)}")
+            if "para" in cell:
+                for run in cell["para"] if isinstance(cell["para"], list) else [None]:
+                    if isinstance(run, str):
+                        check_slots(run, fields, w)
+                    elif isinstance(run, dict) and RUN_KEYS.issuperset(run) and ({"text", "entity", "choice"} & set(run)):
+                        if run.get("style", "body") not in STYLES:
+                            raise UserError(f"{w}: style {run['style']!r} is not one of {', '.join(STYLES)}")
+                        if "entity" in run:
+                            check_entity_text(run, w)
+                        elif "text" in run:
+                            check_slots(run["text"], fields, w)
+                    else:
+                        raise UserError(f"{w}: para: expected a list of texts and {{entity: name}} runs, got {run!r}"[:300])
+            elif "entity" in cell:
+                check_entity_text(cell, w)
             elif "text" in cell:
                 check_slots(cell["text"], fields, w)
+            elif "choice" in cell:
+                for option in cell["choice"]:
+                    check_slots(str(option), fields, w)
 
 
 def layout(fam: Family, pools: Pools, rng: random.Random) -> Tuple[List[ScreenEntity], List[object]]:
-    """One screen of a family: its on-screen entities and its rows of LaidCells (or gaps as floats)."""
+    """One screen of a family: its on-screen entities and its rows: lists of LaidCells, LaidBlocks, or gaps
+    (floats, in line heights)."""
     entities: List[ScreenEntity] = []
-    rows: List[object] = []
     used: set = set()
 
     def draw(name: str, spec: dict) -> Entity:
@@ -119,7 +201,7 @@ def layout(fam: Family, pools: Pools, rng: random.Random) -> Tuple[List[ScreenEn
         used.add(e.value)
         return e
 
-    def walk(items: Sequence[object], specs: Dict[str, dict], suffix: str) -> None:
+    def scope(specs: Dict[str, dict], suffix: str) -> Tuple[Dict[str, Entity], Dict[str, int], Dict[str, str]]:
         drawn: Dict[str, Entity] = {}
         index: Dict[str, int] = {}
         for name, spec in specs.items():
@@ -128,29 +210,71 @@ def layout(fam: Family, pools: Pools, rng: random.Random) -> Tuple[List[ScreenEn
             if not spec.get("hidden"):
                 index[name] = len(entities)
                 entities.append(ScreenEntity(name + suffix, e, str(spec.get("label", ""))))
-        values = {f"{n}_{k}": v for n, e in drawn.items() for k, v in e.properties}
+        return drawn, index, {f"{n}_{k}": v for n, e in drawn.items() for k, v in e.properties}
+
+    def text_of(cell: dict, sc) -> Tuple[str, Optional[int]]:
+        drawn, index, values = sc
+        if "entity" in cell:
+            name = cell["entity"]
+            e = drawn[name]
+            text = fill(cell["text"], dict(e.properties)) if "text" in cell else e.value
+            if cell.get("again") and name in index:  # the same entity shown once more: another on-screen entity
+                first = entities[index[name]]
+                index[name] = len(entities)
+                entities.append(ScreenEntity(f"{first.name}#{len(entities)}", e, first.label))
+            return _display(e, text), index.get(name)
+        if "choice" in cell:
+            return fill(str(rng.choice(cell["choice"])), values), None
+        return fill(cell.get("text", ""), values), None
+
+    def walk(items: Sequence[object], sc) -> List[object]:
+        out: List[object] = []
         for row in items:
             if isinstance(row, dict) and "repeat" in row:
                 lo, hi = row["repeat"]
                 for k in range(rng.randint(lo, hi)):
-                    walk(row.get("rows") or [], dict(row.get("entities") or {}), f"{suffix}_{k + 1}")
+                    # a repeated block's entities get the suffix _1, _2, ...; it also sees the enclosing ones
+                    inner = scope(dict(row.get("entities") or {}), f"_{k + 1}")
+                    merged = ({**sc[0], **inner[0]}, {**sc[1], **inner[1]}, {**sc[2], **inner[2]})
+                    out.extend(walk(row.get("rows") or [], merged))
+                continue
+            if isinstance(row, dict) and "gap" in row:
+                out.append(float(row["gap"]))
                 continue
             if isinstance(row, dict):
-                rows.append(float(row["gap"]))
+                out.append(block(row, sc))
                 continue
             cells = []
             for cell in row:
                 style, align = cell.get("style", "body"), cell.get("align", "left")
-                if "entity" in cell:
-                    e = drawn[cell["entity"]]
-                    text = fill(cell["text"], dict(e.properties)) if "text" in cell else e.value
-                    cells.append(LaidCell(_display(e, text), style, align, index.get(cell["entity"])))
+                at, gap = cell.get("at"), cell.get("gap")
+                if "para" in cell:
+                    runs = []
+                    for run in cell["para"]:
+                        run = {"text": run} if isinstance(run, str) else run
+                        text, ent = text_of(run, sc)
+                        runs.append(Run(text, ent, run.get("style", style)))
+                    cells.append(LaidCell("".join(r.text for r in runs), style, align, None, at, gap, tuple(runs)))
+                elif "icon" in cell:
+                    cells.append(LaidCell("", style, align, None, at, gap, icon=cell["icon"]))
                 else:
-                    text = rng.choice(cell["choice"]) if "choice" in cell else fill(cell["text"], values)
-                    cells.append(LaidCell(str(text), style, align, None))
-            rows.append(cells)
+                    text, ent = text_of(cell, sc)
+                    cells.append(LaidCell(text, style, align, ent, at, gap))
+            out.append(cells)
+        return out
 
-    walk(fam.rows, fam.entities, "")
+    def block(row: dict, sc) -> LaidBlock:
+        kind = next(k for k in BLOCKS if k in row)
+        if kind == "columns":
+            cols = row["columns"]
+            drift = float(row.get("drift", 0.0))  # columns that start at unrelated heights (a sidebar's padding)
+            offsets = tuple(rng.uniform(0.0, drift) if k and drift else 0.0 for k in range(len(cols)))
+            return LaidBlock(kind, str(row.get("valign", "top")), tuple(tuple(walk(c["rows"], sc)) for c in cols),
+                             tuple(float(c.get("width", 1.0)) for c in cols), bool(row.get("stack", False)),
+                             gap=float(row.get("space", 1.5)), offsets=offsets)
+        return LaidBlock(kind, str(row[kind]), (tuple(walk(row["rows"], sc)),), bottom=bool(row.get("bottom", False)))
+
+    rows = walk(fam.rows, scope(fam.entities, ""))
     return entities, rows
 
 

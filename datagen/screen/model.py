@@ -97,10 +97,16 @@ class TruthElement:
     """What the renderer drew: its text, box, kind (an entity type or 'text') and screen row."""
 
     text: str
-    box: Box
+    box: Box  # the tight box of the drawn glyphs
     kind: str
     row: int
     entity: Optional[int] = None  # index into the screen's entities when kind is an entity type
+    line_box: Optional[Box] = None  # the text's box as a browser reports it (advance width x the font's
+    # ascent + descent): rows are compared on these, as on real annotated pages
+
+    @property
+    def fragment_box(self) -> Box:
+        return self.line_box or self.box
 
 
 @dataclass(frozen=True)

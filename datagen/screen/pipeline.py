@@ -30,8 +30,8 @@ from datagen.screen.ocr import Ocr
 from datagen.screen.prepare import encode_png
 from datagen.screen.ocr_cache import CachedOcr
 from datagen.screen.read import Read, read_image
-from datagen.screen.render import render
-from datagen.screen.score import EntityCounts, Fragment, f1, labels_of, score_entities, screen_lines
+from datagen.screen.render import pick_device, render
+from datagen.screen.score import EntityCounts, f1, labels_of, score_entities, screen_lines
 from datagen.screen.source import open_image, read_truth, truth_path
 from datagen.screen.table import screen_row
 from datagen.seeding import derive, rng as make_rng
@@ -43,19 +43,6 @@ MAX_REDRAWS = 12  # draws of one kind of request before another kind is tried
 REQUEST_COUNTERS = ("redraw", "ocr_miss", "ambiguous_after_ocr")  # draws that gave no request, by why
 IMAGES_FAMILY = "images"  # the family of screenshots read from a folder
 RENDERED_EMPTY = 1.0  # recall/precision of a rendered screen with nothing to find / nothing found
-
-
-def _matched_counts(read: Read, truth: Sequence[align.TruthEntity], matched: Dict[int, int]) -> EntityCounts:
-    """Per-type counts of a rendered screen from the alignment (exact truth: every entity counts)."""
-    out = EntityCounts()
-    for t in truth:
-        out.labels[t.type] += 1
-    for d, t in matched.items():
-        out.found[truth[t].type] += 1
-        out.precise[read.detections[d].type] += 1
-    for d in read.detections:
-        out.detected[d.type] += 1
-    return out
 
 
 def _metrics(entities: EntityCounts, lines: Dict[str, Dict[str, int]], empty: Optional[float] = None) -> Dict[str, object]:
@@ -122,17 +109,17 @@ class ScreenGenerator:
         s = self.settings
         fam = self.families[index % len(self.families)]
         ents, rows = layout(fam, self.pools, rng)
-        screen = render(ents, rows, s.render, rng)
+        screen = render(ents, rows, s.render, rng, pick_device(fam.device, s.render, rng))
         image = screen.image
         screen_id = f"{fam.id}-{derive(seed, 'screen', index):016x}"
         png = encode_png(image)  # stored in the screens table and read by Tesseract
         read = read_image(image, self.ocr, s.detect, s.lines, png)
         truth_ents = align.truth_entities(screen.truth)
         matched = align.match_entities(read.detections, truth_ents, s.align.min_overlap, s.align.min_similarity)
-        fragments = [Fragment(t.text, t.box, t.row) for t in screen.truth]
-        counts_by_type = _matched_counts(read, truth_ents, matched)
-        metrics = _metrics(counts_by_type, screen_lines(fragments, read.words, read.elements, read.lines,
-                                                        float(image.height)), empty=RENDERED_EMPTY)
+        scored = align.screen_truth(screen.truth, [e.label for e in screen.entities])
+        metrics = _metrics(score_entities(read.detections, scored),
+                           screen_lines(scored.fragments, read.words, read.elements, read.lines, float(image.height)),
+                           empty=RENDERED_EMPTY)
         labels = [screen.entities[matched[i]].label if i in matched else "" for i in range(len(read.detections))]
         cands = candidates_of(read, image.width, image.height, labels)
         truth_cands = [requests.Candidate(t.type, screen.entities[t.index].label, t.box) for t in truth_ents]
@@ -140,7 +127,7 @@ class ScreenGenerator:
         to_det = {t: d for d, t in matched.items()}
         examples = self._requests(rng, truth_cands, det_cands, to_det, cands, read, screen_id, fam.id, counts)
         row = screen_row(screen_id, fam.id, image, png, read, screen.truth, metrics, screen.theme, screen.font,
-                         s.lines, self.ocr.engine)
+                         s.lines, self.ocr.engine, device=screen.device)
         return examples, row, read
 
     def _from_image(self, path: Path, rng: random.Random, counts: Counter):

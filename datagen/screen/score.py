@@ -4,8 +4,8 @@ The definitions are those real annotated pages are scored with (../shared/realpa
 so a folder of annotated screenshots, the real-page benchmark and the held-out pages agree:
 
 - Entity recall, per type: a truth entity is found when a detection of its type overlaps one of
-  its boxes and says the same thing: a PhoneNumber the same last 10 digits (only truth numbers of
-  exactly 10 digits are counted), an EmailAddress the same text (case and spaces ignored), a
+  its boxes and says the same thing: a PhoneNumber the same last 10 digits (on annotated screens
+  only truth numbers of exactly 10 digits are counted; a rendered screen's exact truth counts all), an EmailAddress the same text (case and spaces ignored), a
   PostalAddress contains the truth address's street number (only addresses with one are
   counted); any other type, a text similarity of at least TEXT_SIMILARITY.
 - Precision (approximate), per type: detections that overlap a truth entity of their type (partial
@@ -69,6 +69,7 @@ class ScreenTruth:
     fragments: Tuple[Fragment, ...]
     entities: Tuple[TruthEntity, ...]
     annotated: Tuple[str, ...]
+    exact: bool = False  # every entity on the screen is in the truth (rendered screens): all of them count
 
 
 @dataclass
@@ -95,10 +96,13 @@ def street_number(text: str) -> str:
     return m.group(0) if m else ""
 
 
-def counted(entity: TruthEntity) -> bool:
-    """Whether a truth entity takes part in recall (a 10-digit number; an address with a street number; not partial)."""
+def counted(entity: TruthEntity, exact: bool = False) -> bool:
+    """Whether a truth entity takes part in recall: not partial, and on annotated screens a 10-digit number or
+    an address with a street number (exact truth, a rendered screen's, counts every number)."""
     if entity.partial:
         return False
+    if exact:
+        return entity.type != "PostalAddress" or bool(street_number(entity.text))
     if entity.type == "PhoneNumber":
         return len(_digits(entity.text)) == PHONE_DIGITS
     if entity.type == "PostalAddress":
@@ -124,7 +128,7 @@ def score_entities(detections: Sequence[Detection], truth: ScreenTruth) -> Entit
     """Recall and precision counts per type of one screen's detections against its truth."""
     out = EntityCounts()
     for e in truth.entities:
-        if counted(e):
+        if counted(e, truth.exact):
             out.labels[e.type] += 1
             out.found[e.type] += any(same_entity(d, e) for d in detections)
     for d in detections:

@@ -32,12 +32,15 @@ _LINE_TYPES = {f.name: f.type for f in fields(LineSettings)}
 SCREEN_SCHEMA = pa.schema([
     ("screen_id", pa.string()),
     ("family", pa.string()),
+    ("device", pa.string()),  # phone, desktop or mobile (rendered screens); null for screenshots
     ("width", pa.int32()),
     ("height", pa.int32()),
     ("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
     ("theme", pa.string()),
     ("font", pa.string()),
-    ("truth", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX), ("kind", pa.string()), ("row", pa.int32())]))),
+    # bbox: the drawn glyphs' tight box; line_bbox: the box a browser reports (rows are compared on it)
+    ("truth", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX), ("kind", pa.string()), ("row", pa.int32()),
+                                  ("line_bbox", BOX)]))),
     ("words", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX), ("conf", pa.float32()), ("block", pa.int32()),
                                   ("par", pa.int32()), ("line", pa.int32())]))),
     ("elements", pa.list_(pa.struct([("text", pa.string()), ("bbox", BOX)]))),
@@ -61,13 +64,14 @@ SCREEN_ROW_GROUP = 64  # screens per Parquet row group (each row carries its ima
 
 def screen_row(screen_id: str, family: str, image: "Image.Image", png: bytes, read: "Read",
                truth: Sequence[TruthElement], metrics: Dict[str, float], theme: str, font: str,
-               lines: LineSettings, engine: str, path: Optional[str] = None) -> dict:
+               lines: LineSettings, engine: str, path: Optional[str] = None, device: Optional[str] = None) -> dict:
     """The screens-table row of one screen (a dict of SCREEN_SCHEMA's columns)."""
     row = {
-        "screen_id": screen_id, "family": family, "width": image.width, "height": image.height,
+        "screen_id": screen_id, "family": family, "device": device, "width": image.width, "height": image.height,
         "image": {"bytes": png, "path": path or f"{screen_id}.png"},
         "theme": theme or None, "font": font or None,
-        "truth": [{"text": t.text, "bbox": list(t.box.as_tuple()), "kind": t.kind, "row": t.row} for t in truth],
+        "truth": [{"text": t.text, "bbox": list(t.box.as_tuple()), "kind": t.kind, "row": t.row,
+                   "line_bbox": list(t.fragment_box.as_tuple())} for t in truth],
         "words": [{"text": w.text, "bbox": list(w.box.as_tuple()), "conf": float(w.conf), "block": w.block,
                    "par": w.par, "line": w.line} for w in read.words],
         "elements": [{"text": e.text, "bbox": list(e.box.as_tuple())} for e in read.elements],
