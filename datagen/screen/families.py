@@ -21,7 +21,7 @@ STYLES = ("h1", "h2", "h3", "body", "label", "small", "button", "link", "nav", "
 ALIGNS = ("left", "right", "col2", "centre")
 ICONS = ("phone", "mail", "pin", "clock", "star", "user", "avatar", "menu", "search", "chevron", "logo")
 DEVICES = ("phone", "web")  # a family is a phone app screen or a web page (drawn at desktop or mobile width)
-BLOCKS = {"columns": ("valign", "stack", "space", "drift"), "band": ("bottom", "pad"), "bullets": (), "bubble": (),
+BLOCKS = {"columns": ("valign", "stack", "space", "drift"), "band": ("bottom",), "bullets": (), "bubble": (),
           "repeat": ("entities",), "gap": ()}  # block key -> the other keys it takes (besides rows)
 CELL_KEYS = {"text", "entity", "choice", "style", "align", "at", "gap", "para", "icon", "again"}
 RUN_KEYS = {"text", "entity", "style", "choice", "again"}
@@ -65,7 +65,8 @@ class LaidBlock:
     option: str  # columns: valign (top, middle); band: colour; bullets: marker; bubble: left, right (a chat bubble) or banner (a notification)
     parts: Tuple[Tuple[object, ...], ...]  # the rows of each column (one part for the other kinds)
     widths: Tuple[float, ...] = ()  # columns: share of the width of each
-    stack: bool = False  # columns: drawn one below the other on a narrow (mobile) screen
+    stack: bool = False  # columns: drawn one below the other on a narrow (mobile) screen (YAML: true, false or
+    # a probability: some sites are responsive, others keep their desktop columns)
     bottom: bool = False  # band: drawn against the bottom of the screen (a tab bar)
     gap: float = 1.5  # columns: em between them
     offsets: Tuple[float, ...] = ()  # columns: how far each starts below the block's top, in line heights
@@ -270,12 +271,19 @@ def layout(fam: Family, pools: Pools, rng: random.Random) -> Tuple[List[ScreenEn
             drift = float(row.get("drift", 0.0))  # columns that start at unrelated heights (a sidebar's padding)
             offsets = tuple(rng.uniform(0.0, drift) if k and drift else 0.0 for k in range(len(cols)))
             return LaidBlock(kind, str(row.get("valign", "top")), tuple(tuple(walk(c["rows"], sc)) for c in cols),
-                             tuple(float(c.get("width", 1.0)) for c in cols), bool(row.get("stack", False)),
+                             tuple(float(c.get("width", 1.0)) for c in cols), _chance(row.get("stack", False), rng),
                              gap=float(row.get("space", 1.5)), offsets=offsets)
         return LaidBlock(kind, str(row[kind]), (tuple(walk(row["rows"], sc)),), bottom=bool(row.get("bottom", False)))
 
     rows = walk(fam.rows, scope(fam.entities, ""))
     return entities, rows
+
+
+def _chance(value: object, rng: random.Random) -> bool:
+    """A yes/no key that may also be a probability (stack: 0.5 stacks half the time)."""
+    if isinstance(value, bool):
+        return value
+    return rng.random() < float(value)  # type: ignore[arg-type]
 
 
 def _display(e: Entity, text: str) -> str:
