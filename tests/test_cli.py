@@ -55,7 +55,7 @@ def test_help_lists_recipes(tmp_path):
     (["+recipe=text", "unseen.domain=weather"], ["unseen.domain", "weather"]),
     (["-m", "+recipe=text", "conversational.size=10,-1"], ["conversational.size", "-1"]),
     (["+recipe=screen", "screen.lines.margin=inf"], ["screen.lines.margin", "inf"]),
-    (["+recipe=screen", "screen.render.fonts=[comic]"], ["screen.render.fonts", "comic", "sans"]),
+    (["+recipe=screen", "screen.render.phone.fonts=[comic]"], ["screen.render.phone.fonts", "comic", "sans"]),
     (["+recipe=screen", "screen.detect.address_country=DE"], ["screen.detect.address_country", "DE"]),
     (["+recipe=screen", "screen.mix.none=0.5"], ["screen.mix", "sum"]),
 ])

@@ -26,7 +26,7 @@ def test_every_default_is_accepted_and_documented():
 @pytest.mark.parametrize("override, message", [
     ("screen.lines.margin=-0.1", "screen.lines.margin=-0.1: expected a margin >= 0"),
     ("screen.lines.margin=nan", "screen.lines.margin=nan"),
-    ("screen.render.scale=9", "screen.render.scale=9.0: expected a number 0.25..6"),
+    ("screen.render.phone.scale=[1,9]", "screen.render.phone.scale=[1.0, 9.0]: expected [min, max] multiples with 0.25 <= min <= max <= 6"),
     ("screen.align.min_overlap=0", "screen.align.min_overlap=0.0"),
     ("shard.index=2", "shard.index=2: expected 0..0"),
     ("synthetic.max_negatives=0", "synthetic.max_negatives=0: expected an integer >= min_negatives (1)"),

@@ -10,7 +10,9 @@ country in `countries` (earlier countries win ties). The rules:
   element's text and on each block of stacked elements (`blocks`: an element and the elements
   directly below it, one under the other, ADDRESS_LINES at most), their texts joined by ", "
   (just " " after a text already ending in a comma): a screen writes an address as a street
-  line, maybe a suite or locality line, then a city/state/ZIP or town/postcode line. An
+  line, maybe a suite or locality line, then a city/state/ZIP or town/postcode line; pyap also
+  reads the block joined by spaces (an address inside a sentence that wrapped: "Meet me at 6505" /
+  "Philip Mill, Lake" / "James, ND 50326"). An
   address found in a block that starts in the block's first element and ends in a later one
   is reported with one segment per element it covers; one found inside the first element alone
   is the single-element case.
@@ -272,6 +274,8 @@ def _addresses(text: str, countries: Sequence[str], stacked: bool, first: int = 
                     and not (clean[start - 2:start].isalpha() and clean[start - 1].islower() and clean[start].isdigit())):
                 continue  # pyap may start inside a word ("...rge Lane"): an address starts at a word
                 # (or at a number OCR glued to the word before it: "Perth493 Charles Street")
+            if start > 1 and clean[start - 1] in ":./-" and clean[start - 2].isdigit():
+                continue  # nor inside a time, date or number ("07:21 AM Where 43390 ...")
             while start < end and clean[start] in " ,;:":
                 start += 1
             while end > start and clean[end - 1] in " ,;:":
@@ -284,12 +288,13 @@ def _addresses(text: str, countries: Sequence[str], stacked: bool, first: int = 
     return out
 
 
-def _join(texts: Sequence[str]) -> Tuple[str, List[int]]:
-    """The texts joined by ", " (" " after a comma) and the offset of each text in the result."""
+def _join(texts: Sequence[str], wrapped: bool = False) -> Tuple[str, List[int]]:
+    """The texts joined by ", " (" " after a comma; " " always when `wrapped`: one line of text a browser
+    wrapped) and the offset of each text in the result."""
     joined, starts = "", []
     for k, t in enumerate(texts):
         if k:
-            joined += " " if joined.rstrip().endswith(",") else ", "
+            joined += " " if wrapped or joined.rstrip().endswith(",") else ", "
         starts.append(len(joined))
         joined += t
     return joined, starts
@@ -323,12 +328,20 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
         original, _ = _join([elements[k].text for k in block])
         for s, t, full, rank in _addresses(texts[0], countries, stacked=False):
             out.append(_span(block[:1], texts[:1], starts[:1], texts[0], s, t, full, rank, e.text))
+        before = len(out)
         if len(block) > 1:
             for s, t, full, rank in _addresses(joined, countries, stacked=False):
                 if s < len(texts[0]) and t > starts[1]:
                     out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
         for s, t, full, rank in _addresses(joined, countries, stacked=True, first=len(texts[0])):
             out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
+        if len(block) > 1 and not any(len(c[0]) > 1 for c in out[before:]):
+            # no address over the lines: maybe a sentence a browser wrapped inside one, its lines joined by spaces
+            text, at = _join(texts, wrapped=True)
+            whole = _join([elements[k].text for k in block], wrapped=True)[0]
+            for s, t, full, rank in _addresses(text, countries, stacked=False):
+                if s < len(texts[0]) and t > at[1]:
+                    out.append(_span(block, texts, at, text, s, t, full, rank, whole))
     return out
 
 

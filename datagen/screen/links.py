@@ -42,6 +42,7 @@ _BARE_URL = re.compile(
     r"(?:/[^\s<>\"'`]*)?",  # path
     re.IGNORECASE,
 )
+_SPLIT_HOST = re.compile(r" ([A-Za-z0-9][A-Za-z0-9./_-]*)")  # the rest of a host OCR split off after a dot
 _TRAILING = ".,;:!?'\""
 _BRACKETS = {")": "(", "]": "[", "}": "{"}
 
@@ -116,12 +117,21 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
 
 
 def uri_spans(text: str, element: int) -> List[Span]:
-    """The URLs in one element's text: with a scheme, or bare (www.x, example.org/path); value with https://."""
+    """The URLs in one element's text: with a scheme, or bare (www.x, example.org/path); value with https://.
+    A URL with a scheme that OCR split after a dot ("https://ww." "shelton.biz") is joined with the word
+    after it when that word holds a dot and nothing but host and path characters."""
     out: List[Span] = []
     for pattern, scheme in ((_SCHEME_URL, True), (_BARE_URL, False)):
         for m in pattern.finditer(text):
             url = trim_url(m.group())
             if not url or (scheme and url.endswith("://")):
+                continue
+            rest = _SPLIT_HOST.match(text, m.end()) if scheme and m.group().endswith(".") else None
+            if rest and "." in trim_url(rest.group(1)):
+                url = m.group() + trim_url(rest.group(1))
+                value = url
+                start = m.start()
+                out.append((((element, start, rest.start(1) + len(trim_url(rest.group(1)))),), url, value, (), 0))
                 continue
             value = url if scheme else "https://" + url
             out.append((((element, m.start(), m.start() + len(url)),), url, value, (), 0))

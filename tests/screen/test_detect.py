@@ -703,3 +703,23 @@ def test_national_numbers_of_the_locale_region_are_found():
     assert [d.value for d in found] == ["+496912345678"]
     assert VALID.for_locale("en_US") is VALID and VALID.for_locale("xx") is VALID
     assert VALID.for_locale("en_GB").regions == ["GB"] + [r for r in VALID.regions if r != "GB"]
+
+
+def test_address_in_a_sentence_wrapped_after_the_street_number():
+    # a chat bubble: the browser (or app) wrapped the sentence inside the address
+    els = _stack("Dinner is at 6505", "Philip Mill, Lake", "James, ND 50326 at 7")
+    assert _addresses(detect(els, VALID)) == ["6505 Philip Mill, Lake James, ND 50326"]
+
+
+def test_no_address_starting_inside_a_time():
+    # a calendar invite: "... at 07:21 AM" over "Where" over the address; the address starts at its number
+    els = _stack("Sunday, November 29 at 07:21 AM", "Where", "43390 Jennifer Rue", "South Robinhaven, CO 58153")
+    assert _addresses(detect(els, VALID)) == ["43390 Jennifer Rue, South Robinhaven, CO 58153"]
+
+
+def test_url_ocr_split_after_a_dot():
+    # a place card: "https://www.shelton.biz" read as "https://ww." "shelton.biz" (one element)
+    found = [(d.type, d.text) for d in detect([element("https://ww. shelton.biz", x=0, y=0)], VALID)]
+    assert found == [("Uri", "https://ww.shelton.biz")]
+    found = [(d.type, d.text) for d in detect([element("Visit https://example.org. Then call", x=0, y=0)], VALID)]
+    assert found == [("Uri", "https://example.org")]  # a sentence going on is not a host

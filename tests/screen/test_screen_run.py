@@ -14,8 +14,9 @@ from PIL import Image
 
 from conftest import make_cfg, run_cli
 from datagen.run import run
+from datagen.templates import builtin_dir
 
-N_SCREENS = 8  # one per family
+N_SCREENS = len(list(builtin_dir("templates").joinpath("screens").glob("*.yaml")))  # one per family
 
 
 def _rows(folder: Path, table: str) -> list:
@@ -63,13 +64,18 @@ def test_screens_table_and_metrics(screen_run):
     assert {s["family"] for s in screens} == set(stats["subsets"]["screen"]["screen"]["per_family"])
     for s in screens:
         img = Image.open(io.BytesIO(s["image"]["bytes"]))
-        assert img.size == (s["width"], s["height"]) == (780, 1688)
+        assert img.size == (s["width"], s["height"])
+        assert s["device"] in ("phone", "desktop", "mobile")
+        if s["device"] == "phone":
+            assert img.size == (780, 1688)
+        elif s["device"] == "desktop":
+            assert img.size == (1280, 1600)
         assert s["truth"] and s["words"] and s["elements"]
         assert all(0 <= w["conf"] <= 100 for w in s["words"])
         assert s["ocr_engine"].startswith("tesseract ")
         assert s["margin"] == 0.8 and s["lines_mode"] == "centre"
     m = stats["subsets"]["screen"]["screen"]["metrics"]
-    # quality of the screen-to-text step on default screens (measured: 1.0 / 1.0 / 1.0 on these)
+    # quality of the screen-to-text step on default screens, one of each family, phone and web
     assert m["entity_recall"] >= 0.9 and m["entity_precision"] >= 0.9 and m["line_f1"] >= 0.95
     sc = stats["subsets"]["screen"]["screen"]
     assert m["line_f1_plain"] >= 0.95 and sc["line_pairs_f1"]["line_pairs"] >= 0.95  # the reference, and all pairs
