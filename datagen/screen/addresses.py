@@ -11,8 +11,10 @@ country in `countries` (earlier countries win ties). The rules:
   directly below it, one under the other, ADDRESS_LINES at most), their texts joined by ", "
   (just " " after a text already ending in a comma): a screen writes an address as a street
   line, maybe a suite or locality line, then a city/state/ZIP or town/postcode line; pyap also
-  reads the block joined by spaces (an address inside a sentence that wrapped: "Meet me at 6505" /
-  "Philip Mill, Lake" / "James, ND 50326"). An
+  reads the block joined by spaces when nothing was found over its lines, and keeps what it finds
+  only where no other candidate lies: an address inside a
+  sentence that wrapped, starting after a word of the first line ("Meet me at 6505" / "Philip
+  Mill, Lake" / "James, ND 50326"; not after a phone number: "(212) 334-5100" / "1617 3rd Ave..."). An
   address found in a block that starts in the block's first element and ends in a later one
   is reported with one segment per element it covers; one found inside the first element alone
   is the single-element case.
@@ -319,6 +321,7 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
                   countries: Sequence[str]) -> List[Span]:
     """Every postal address candidate of the elements (see the module docstring)."""
     out: List[Span] = []
+    wrapped_out: List[Span] = []
     for i, e in enumerate(elements):
         if not any(c.isdigit() for c in e.text):
             continue
@@ -340,8 +343,11 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
             text, at = _join(texts, wrapped=True)
             whole = _join([elements[k].text for k in block], wrapped=True)[0]
             for s, t, full, rank in _addresses(text, countries, stacked=False):
-                if s < len(texts[0]) and t > at[1]:
-                    out.append(_span(block, texts, at, text, s, t, full, rank, whole))
+                if s < len(texts[0]) and t > at[1] and texts[0][:s].rstrip()[-1:].isalpha():  # after words
+                    wrapped_out.append(_span(block, texts, at, text, s, t, full, rank, whole))
+    # a wrapped reading is the last resort: none that shares text with another candidate
+    taken = [seg for c in out for seg in c[0]]
+    out += [c for c in wrapped_out if not any(k == j and a < y and x < b for k, a, b in c[0] for j, x, y in taken)]
     return out
 
 

@@ -171,8 +171,8 @@ def _toward(c: Colour, bg: Colour, contrast: float) -> Colour:
 
 def _band_colours(kind: str, base: Dict[str, Colour], rng: random.Random) -> Dict[str, Colour]:
     """Colours on a band: white on a brand colour, light on dark, or dark on a light grey."""
-    if kind == "light":
-        g = rng.randint(228, 240)
+    if kind == "light":  # a shade off the page: lighter grey on a light theme, a lifted grey on a dark one
+        g = rng.randint(228, 240) if sum(base["bg"]) > 384 else rng.randint(40, 56)
         return {**base, "bg": (g, g, g + 2)}
     if kind == "dark":
         g = rng.randint(30, 60)
@@ -541,7 +541,7 @@ def render(entities: Sequence[ScreenEntity], rows: Sequence[object], settings: R
     for r in rows:  # tab bars first: the body's rows stop above them
         if r not in body:
             h = canvas.flow([r], 0.0, W, 0.0, colours, False)
-            canvas.bottom = H
+            canvas.bottom = H + 0.5  # against the bottom edge (half a pixel for rounding)
             canvas.flow([r], 0.0, W, H - h, colours, True)
             canvas.bottom = H - h - margin / 2
     canvas.flow(body, margin, W - margin, margin, colours, True)

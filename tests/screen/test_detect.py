@@ -723,3 +723,10 @@ def test_url_ocr_split_after_a_dot():
     assert found == [("Uri", "https://ww.shelton.biz")]
     found = [(d.type, d.text) for d in detect([element("Visit https://example.org. Then call", x=0, y=0)], VALID)]
     assert found == [("Uri", "https://example.org")]  # a sentence going on is not a host
+
+
+def test_no_wrapped_address_starting_in_a_phone_number():
+    # real page 140: a phone number over a stacked address; the address is the stacked one
+    els = _stack("(212) 334-5100", "1617 3rd Avenue", "Suite 7080", "New York NY 10128")
+    assert _addresses(detect(els, VALID)) == ["1617 3rd Avenue, Suite 7080, New York NY 10128"]
+    assert _phones(detect(els, VALID)) == [("(212) 334-5100", "+12123345100")]
