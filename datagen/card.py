@@ -21,7 +21,8 @@ SUBSET_ABOUT = {
                  "entities (alarm ringing, song playing, timer running) carry source=background.",
     "unseen": "conversational requests from a domain held out of every train and validation row of this run "
               "(test split only).",
-    "screen": "phone screens rendered from layout families (or your screenshots), read back with Tesseract; "
+    "screen": "phone app screens and web pages (desktop and phone-browser width) rendered from layout families (or "
+              "your screenshots), read back with Tesseract; "
               "candidates are the detected entities (source=screen, normalised bbox) and the prompt holds the "
               "screen text with each candidate injected in place as {{N. text}}. Requests pick by type, by the "
               "label shown next to an entity, by position on screen, several at once, or none.",
@@ -85,9 +86,8 @@ def _screen_section(sc: Dict[str, Any]) -> str:
     m, ls = sc.get("metrics", {}), sc["lines"]
     out = ["## Screen text quality\n",
            "Lines (screen.lines): " + ", ".join(f"{k} `{v}`" for k, v in ls.items()) +
-           f"; OCR: {sc['ocr_engine']}. Entity recall/precision: on rendered screens detected entities matched to "
-           "rendered ones (box IoU and text similarity); on annotated screenshots as real pages are scored (see "
-           "datagen/screen/score.py). Line F1: pairwise F1 of 'same row' over the truth's text fragments, each "
+           f"; OCR: {sc['ocr_engine']}. Entity recall/precision: as real annotated pages are scored (see "
+           "datagen/screen/score.py), on rendered screens against everything drawn. Line F1: pairwise F1 of 'same row' over the truth's text fragments, each "
            "labelled with the line holding most of its OCR words (means over screens; the pairs of all screens "
            f"together give {sc.get('line_pairs_f1', {}).get('line_pairs')}). `plain` is the paper's algorithm on the "
            "raw OCR words (centre-y within 0.8 x median word height of a line's running mean), the reference.\n"]
@@ -100,7 +100,12 @@ def _screen_section(sc: Dict[str, Any]) -> str:
              m.get("line_f1_plain")]]
     rows += [[f, v.get("screens", ""), v.get("entity_recall"), v.get("entity_precision"), v.get("line_f1"), v.get("line_f1_plain")]
              for f, v in sc.get("per_family", {}).items()]
-    out.append(_table(rows, ["family", "screens", "entity recall", "entity precision", "line F1", "line F1 (plain)"]))
+    rows = [r[:1] + [", ".join(f"{d} {n}" for d, n in sc.get("per_family", {}).get(r[0], {}).get("devices", {}).items())]
+            + r[1:] for r in rows]
+    rows += [[f"all {d}", "", v.get("screens", ""), v.get("entity_recall"), v.get("entity_precision"), v.get("line_f1"),
+              v.get("line_f1_plain")] for d, v in sc.get("per_device", {}).items()]
+    out.append(_table(rows, ["family", "devices", "screens", "entity recall", "entity precision", "line F1",
+                             "line F1 (plain)"]))
     if sc.get("per_type"):
         out.append("\nPer entity type, over all screens:\n")
         out.append(_table([[t, v["labels"], v["recall"], v["detected"], v["precision"]] for t, v in sc["per_type"].items()],

@@ -29,13 +29,20 @@ class ScreenStats:
         self.types: Dict[str, Counter] = defaultdict(Counter)  # entity type -> labels/found/detected/precise
         self.pairs: Dict[str, Counter] = defaultdict(Counter)  # line_pairs/plain_pairs -> tp/fp/fn
         self.prepared: Counter = Counter()  # upscaled / as_is screens, re-read regions and the screens with some
+        self.devices: Dict[str, Counter] = defaultdict(Counter)  # family -> device (phone, desktop, mobile) -> screens
+        self.by_device: Dict[str, Dict[str, List[float]]] = defaultdict(lambda: defaultdict(list))
 
     def add(self, row: dict) -> None:
         self.screens += 1
+        device = row.get("device")
+        if device:
+            self.devices[row["family"]][device] += 1
         for m in METRICS:
             if row.get(m) is not None:
                 self.values["all"][m].append(row[m])
                 self.values[row["family"]][m].append(row[m])
+                if device:
+                    self.by_device[device][m].append(row[m])
         for c in row.get("entity_counts") or ():
             self.types[c["type"]].update({k: v for k, v in c.items() if k != "type"})
         for name in PAIR_COLUMNS:
@@ -51,7 +58,7 @@ class ScreenStats:
     def add_table(self, table: "pa.Table") -> None:
         """Add the rows of a screens table in order (only preview rows are turned into Python)."""
         columns = {c: table.column(c).to_pylist()
-                   for c in ("family", *METRICS, "entity_counts", *PAIR_COLUMNS, "ocr_prepared")}
+                   for c in ("family", "device", *METRICS, "entity_counts", *PAIR_COLUMNS, "ocr_prepared")}
         for k in range(table.num_rows):
             if len(self.written) < self.previews:
                 self.add(table.slice(k, 1).to_pylist()[0])
@@ -78,7 +85,9 @@ class ScreenStats:
             "per_type": {t: {"labels": c["labels"], "recall": ratio(c["found"], c["labels"]), "detected": c["detected"],
                              "precision": ratio(c["precise"], c["detected"])} for t, c in sorted(self.types.items())},
             "line_pairs_f1": {k: round(v, 4) if v is not None else None for k, v in pairs.items()},
-            "per_family": {f: means(d) for f, d in sorted(self.values.items()) if f != "all"},
+            "per_family": {f: {**means(d), **({"devices": dict(sorted(self.devices[f].items()))} if self.devices[f] else {})}
+                           for f, d in sorted(self.values.items()) if f != "all"},
+            "per_device": {d: means(v) for d, v in sorted(self.by_device.items())},
             "requests": {k: v for k, v in sorted(counts.items()) if not k.startswith("ocr_cache_")},
             "ocr_cache": {k[len("ocr_cache_"):]: v for k, v in sorted(counts.items()) if k.startswith("ocr_cache_")},
             "lines": dict(lines),
