@@ -235,6 +235,8 @@ class _Canvas:
             gap = b.gap * em
             usable = x1 - x0 - gap * (len(b.parts) - 1)
             widths = _fit_columns([usable * w / total for w in b.widths], [self._min_width(p) for p in b.parts])
+            if widths is None:  # even at their narrowest they do not fit: the page gets wider than the screen
+                widths = [self._min_width(p) for p in b.parts]  # (what runs off the right edge is not drawn)
             xs, cx = [], x0
             for w in widths:
                 xs.append((cx, cx + w))
@@ -303,10 +305,18 @@ class _Canvas:
 
     def _min_width(self, items: Sequence[object]) -> float:
         """The narrowest a column of these rows can be: its widest unbreakable word (a browser table's
-        min-content width; nested blocks are not looked into)."""
+        min-content width), nested blocks with their padding, indent or columns."""
         widest = 0.0
         for item in items:
+            if isinstance(item, float):
+                continue
             if not isinstance(item, list):
+                inner = [self._min_width(p) for p in item.parts]
+                if item.kind == "columns":
+                    widest = max(widest, sum(inner) + item.gap * self.base * (len(inner) - 1))
+                else:
+                    pad = {"band": 2 * BAND_PAD, "bubble": 2 * BUBBLE_PAD, "bullets": BULLET_INDENT}[item.kind]
+                    widest = max(widest, max(inner) + pad * self.base)
                 continue
             for c in item:
                 f = self.font(c.style)
@@ -375,6 +385,8 @@ class _Canvas:
         descent = max(self.metrics(f)[1] for _, f, _ in cells)
         baseline = y + (height - ascent - descent) / 2 + ascent  # half the leading above, half below
         for cell, f, x in cells:
+            if x + (f.size if cell.icon else f.getlength(cell.text)) > self.img.width:
+                continue  # off the right edge of the screen (a page wider than it): not on the screen
             if cell.icon:
                 self._icon(cell.icon, x, baseline, f, colours)
                 continue
@@ -463,6 +475,8 @@ class _Canvas:
                             pieces.append((k, t, x))
                         x += f.getlength(t)
                 for k, txt, px in pieces:
+                    if px + f.getlength(txt) > self.img.width:
+                        continue  # off the right edge of the screen: not on it
                     run = cell.runs[k]
                     rf = self.font(run.style) if STYLE[run.style][0] == STYLE[cell.style][0] else f
                     boxes = self._text(txt, run.style, rf, px, baseline, colours)
@@ -513,13 +527,15 @@ class _Canvas:
                                 width=max(1, round(s / 10)))
 
 
-def _fit_columns(widths: List[float], needs: List[float]) -> List[float]:
+def _fit_columns(widths: List[float], needs: List[float]) -> Optional[List[float]]:
     """Column widths widened to what each needs at least, the extra taken from the others in proportion to
-    their room (as a browser lays out a table); unchanged when they do not all fit."""
+    their room (as a browser lays out a table); None when they cannot all fit."""
     short = sum(max(0.0, n - w) for w, n in zip(widths, needs))
     room = sum(max(0.0, w - n) for w, n in zip(widths, needs))
-    if short <= 0 or room < short:
+    if short <= 0:
         return widths
+    if room < short:
+        return None
     return [n if n > w else w - (w - n) * short / room for w, n in zip(widths, needs)]
 
 

@@ -124,6 +124,6 @@ def test_broken_family_is_a_user_error(tmp_path, pools):
 
     shutil.copytree(T, tmp_path / "t")
     p = tmp_path / "t" / "screens" / "place_card.yaml"
-    p.write_text(p.read_text().replace("{entity: phone}", "{entity: fone}"))
+    p.write_text(p.read_text().replace("{entity: phone", "{entity: fone", 1))
     with pytest.raises(UserError, match="place_card.yaml.*fone"):
         load_families(tmp_path / "t", pools)
