@@ -4,14 +4,16 @@ Rendered screens are what `python -m datagen +recipe=screen` makes and what user
 margin over; they are good when their metrics match real screens'. This script makes --screens
 screens with the default screen recipe (any overrides after --, e.g. `-- screen.render.noise=8`),
 reads the shared real pages (../shared/realpages, converted as benchmarks/realpages.py does) with
-the same settings, and prints side by side, per set: entity recall and precision per type, line
-element-pair F1 at the default margin and across a margin sweep, and the differences rendered -
-real. With --plot, the sweep curves of all sets go into one PNG.
+the same settings, and prints side by side: each real set (desktop, mobile) beside the rendered web
+pages of the same device and their difference rendered - real, then the rendered phone screens and
+all rendered screens together (the curve a margin sweep of the recipe follows): entity recall and
+precision per type, line element-pair F1 at the default margin and across a margin sweep. With
+--plot, the sweep curves of all sets go into one PNG.
 
-Scoring: real pages as ../shared/realpages/README.md defines (datagen/screen/score.py); rendered
-screens as the run scores them (entities matched to what was drawn by box overlap and text
-similarity: datagen/screen/align.py; lines with the same element-pair F1 over the rendered rows,
-regrouped here from the screens table's words for every margin, no new OCR).
+Scoring: both sides as ../shared/realpages/README.md defines (datagen/screen/score.py; a rendered
+screen's truth is exact, so every number drawn counts): the run's own per-screen entity counts, and
+line element-pair F1 with rows compared by the boxes a browser would report, regrouped here from the
+screens table's words for every margin (no new OCR).
 
 Run:
     python benchmarks/gap.py                                  # 200 rendered screens, every real page
@@ -48,6 +50,7 @@ from datagen.screen.score import Fragment, f1, line_counts  # noqa: E402
 from datagen.templates import builtin_dir  # noqa: E402
 
 TYPES = realpages.TABLE_TYPES
+ALL = "all"  # the rendered screens of every device together
 MARGINS = realpages.MARGINS
 
 
@@ -69,18 +72,20 @@ def rendered(n: int, overrides: List[str], cache: str, workers: int) -> Dict[str
         columns = ["device", "height", "truth", "words", "entity_counts"]
         for path in sorted((Path(tmp) / "out" / "screens").glob("*.parquet")):
             table = pq.read_table(path, columns=columns)
-            for device, height, truth, words, counts in zip(*(table.column(c).to_pylist() for c in columns)):
-                screens[device] += 1
-                kinds = sums.setdefault(device, {k: Counter() for k in ("labels", "found", "detected", "precise")})
-                for c in counts:
-                    for k in kinds:
-                        kinds[k][c["type"]] += c[k]
+            for device, height, truth, words, entity_counts in zip(*(table.column(c).to_pylist() for c in columns)):
+                for key in (device, ALL):  # each device, and all screens together (what a sweep of the recipe sees)
+                    screens[key] += 1
+                    kinds = sums.setdefault(key, {k: Counter() for k in ("labels", "found", "detected", "precise")})
+                    for c in entity_counts:
+                        for k in kinds:
+                            kinds[k][c["type"]] += c[k]
                 ws = [Word(w["text"], Box(*w["bbox"]), w["conf"], w["block"], w["par"], w["line"]) for w in words]
                 frags = [Fragment(t["text"], Box(*t["line_bbox"])) for t in truth]  # rows by their boxes, as the run scores them
                 for m in MARGINS:
                     elements, lines = read_lines(ws, replace(settings, margin=m), float(height))
-                    sweep.setdefault(device, {k: Counter() for k in MARGINS})[m].update(
-                        line_counts(frags, ws, lines, [e.words for e in elements]))
+                    counts = line_counts(frags, ws, lines, [e.words for e in elements])
+                    for key in (device, ALL):
+                        sweep.setdefault(key, {k: Counter() for k in MARGINS})[m].update(counts)
     out = {}
     for device, kinds in sums.items():
         types = {t: {"recall": kinds["found"][t] / kinds["labels"][t] if kinds["labels"][t] else None,
@@ -143,14 +148,17 @@ def plot(sets: Dict[str, Dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    colour = {"desktop": "tab:blue", "mobile": "tab:orange", "phone": "tab:green", ALL: "black"}
     for n, s in sets.items():
         ms = sorted(s["sweep"])
+        device = n[len("rendered "):] if n.startswith("rendered ") else n
         ax.plot(ms, [s["sweep"][m] for m in ms], marker="o", linestyle="--" if n.startswith("rendered") else "-",
-                label=f"{n} ({s.get('pages', s.get('screens'))})")
+                color=colour.get(device), linewidth=2.5 if device == ALL else 1.5,
+                label=f"{n} ({s.get('pages', s.get('screens'))} {'pages' if 'pages' in s else 'screens'})")
     ax.set_xlabel("screen.lines.margin (median word heights)")
     ax.set_ylabel("line element-pair F1")
-    ax.set_title("Line grouping across margins: rendered screens vs real pages")
+    ax.set_title("Line grouping across margins: rendered screens (dashed) vs real pages")
     ax.grid(alpha=0.3)
     ax.legend()
     path.parent.mkdir(parents=True, exist_ok=True)

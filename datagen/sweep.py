@@ -8,12 +8,14 @@ multirun ends it reads what every job wrote, `<job>/dataset/stats.json` and
       the same table twice (pyarrow writes both): one row per job: `job` (its subfolder), every
       override key of that job as a column (numbers stay numbers; a column mixing numbers, bools
       and text is text; a missing value is null, an empty cell in the CSV), and the metrics: for
-      the screen subset `entity_recall`, `entity_precision`, `line_f1`, `line_f1_plain`,
-      `line_f1/<family>`, `entity_recall/<family>`; for every subset `<subset>/baseline_type` and
+      the screen subset `entity_recall`, `entity_precision`, `line_f1`, `line_f1_plain` (means over
+      screens), `line_pairs_f1` (the "same row" pairs of all screens pooled, as real annotated pages
+      are scored: web pages, with many pairs, weigh more), `line_f1@<device>` (phone, desktop,
+      mobile), `line_f1/<family>`, `entity_recall/<family>`; for every subset `<subset>/baseline_type` and
       `<subset>/examples`.
   sweep_summary.png   (screen subset only)
-      line_f1 and entity_recall against the swept value, overall (thick) and per family (thin),
-      with the paper's plain algorithm on the raw words (`line_f1_plain`) as a dashed reference line
+      line_f1 and entity_recall against the swept value, overall (thick), pooled over all pairs
+      (thick dotted, line_f1 only) and per family (thin), with the paper's plain algorithm on the raw words (`line_f1_plain`) as a dashed reference line
       "plain (words)". One key varies and it is numeric: x is that key's value. Otherwise
       (several keys vary, or one non-numeric key): one point per job in job order, each tick
       labelled with its values of the varying keys, and a note naming the keys.
@@ -48,6 +50,7 @@ from hydra.experimental.callback import Callback
 log = logging.getLogger("datagen.sweep")
 
 SCREEN_METRICS = ("entity_recall", "entity_precision", "line_f1", "line_f1_plain")
+POOLED = "line_pairs_f1"  # "same row" pairs of all screens pooled
 FAMILY_METRICS = ("line_f1", "entity_recall")
 PLOT_METRICS = ("line_f1", "entity_recall")
 CSV_NAME, PARQUET_NAME, PNG_NAME = "sweep_summary.csv", "sweep_summary.parquet", "sweep_summary.png"
@@ -154,6 +157,10 @@ def summarize(jobs: Iterable[Union[str, Path]]) -> List[Dict[str, Any]]:
             metrics = screen.get("metrics") or {}
             for m in SCREEN_METRICS:
                 row[m] = metrics.get(m)
+            # "same row" pairs of all screens together, as real annotated pages are scored
+            row[POOLED] = (screen.get("line_pairs_f1") or {}).get("line_pairs")
+            for device, values in sorted((screen.get("per_device") or {}).items()):
+                row[f"line_f1@{device}"] = (values or {}).get("line_f1")
             per_family = screen.get("per_family") or {}
             for m in FAMILY_METRICS:
                 for family in sorted(per_family):
@@ -184,7 +191,7 @@ def override_keys(rows: Sequence[Dict[str, Any]]) -> List[str]:
 
 
 def _is_metric(key: str) -> bool:
-    return key in SCREEN_METRICS or "/" in key
+    return key in SCREEN_METRICS or key == POOLED or "/" in key or key.startswith("line_f1@")
 
 
 def varying(rows: Sequence[Dict[str, Any]]) -> List[str]:
@@ -332,6 +339,10 @@ def plot(rows: Sequence[Dict[str, Any]], keys: Sequence[str], path: Path, title:
         ax.plot(xs, [math.nan if y is None else y for y in ys], color="black", linewidth=3.0, marker="o",
                 label="overall")
         if metric == "line_f1":
+            pooled = [r.get(POOLED) for r in rows]
+            if any(_is_number(p) for p in pooled):
+                ax.plot(xs, [math.nan if p is None else p for p in pooled], color="black", linestyle=":",
+                        linewidth=2.5, marker="s", label="all pairs pooled")
             tess = [r.get("line_f1_plain") for r in rows]
             if any(_is_number(t) for t in tess):
                 if len({t for t in tess}) == 1:

@@ -31,6 +31,8 @@ def _screen_stats(line_f1, recall, per_family, tesseract=0.25, precision=1.0, ma
                     "per_family": {fam: {"entity_recall": r, "entity_precision": 1.0, "line_f1": f,
                                          "line_f1_plain": 0.0}
                                    for fam, (f, r) in per_family.items()},
+                    "line_pairs_f1": {"line_pairs": round(line_f1 - 0.01, 4), "plain_pairs": tesseract},
+                    "per_device": {"phone": {"line_f1": line_f1, "entity_recall": recall}},
                 },
             },
         },
@@ -68,12 +70,12 @@ def test_summarize_table_values(margin_sweep):
     assert rows == [
         {"job": "0", "recipe": "screen", "screen.size": 4, "progress": False, "screen.lines.margin": 0.3,
          "entity_recall": 0.95, "entity_precision": 1.0, "line_f1": 0.9, "line_f1_plain": 0.25,
-         "line_f1/calendar_invite": 1.0, "line_f1/contact_page": 0.8,
+         "line_pairs_f1": 0.89, "line_f1@phone": 0.9, "line_f1/calendar_invite": 1.0, "line_f1/contact_page": 0.8,
          "entity_recall/calendar_invite": 0.9, "entity_recall/contact_page": 1.0,
          "screen/baseline_type": 0.5833, "screen/examples": 12},
         {"job": "1", "recipe": "screen", "screen.size": 4, "progress": False, "screen.lines.margin": 0.8,
          "entity_recall": 0.98, "entity_precision": 1.0, "line_f1": 0.998, "line_f1_plain": 0.25,
-         "line_f1/calendar_invite": 1.0, "line_f1/contact_page": 0.996,
+         "line_pairs_f1": 0.988, "line_f1@phone": 0.998, "line_f1/calendar_invite": 1.0, "line_f1/contact_page": 0.996,
          "entity_recall/calendar_invite": 1.0, "entity_recall/contact_page": 0.96,
          "screen/baseline_type": 0.5833, "screen/examples": 12},
     ]

@@ -80,7 +80,9 @@ def test_screens_table_and_metrics(screen_run):
     sc = stats["subsets"]["screen"]["screen"]
     assert m["line_f1_plain"] >= 0.95 and sc["line_pairs_f1"]["line_pairs"] >= 0.95  # the reference, and all pairs
     assert {"PhoneNumber", "EmailAddress"} <= set(sc["per_type"])
-    assert all(v["recall"] >= 0.8 and v["precision"] >= 0.8 for v in sc["per_type"].values()), sc["per_type"]
+    # the paper's screen types, each with dozens of labels here (types with a handful are too few to judge)
+    main = {t: sc["per_type"][t] for t in ("PhoneNumber", "EmailAddress", "PostalAddress")}
+    assert all(v["labels"] >= 10 and v["recall"] >= 0.9 and v["precision"] >= 0.9 for v in main.values()), main
     assert sum(c["labels"] for s in screens for c in s["entity_counts"]) == sum(
         v["labels"] for v in sc["per_type"].values())
     assert 0.5 < sc["ocr_share_of_time"] <= 1.0
