@@ -118,7 +118,7 @@ class ScreenConfig(Settings):
     ocr: OcrSettings = group(OcrSettings, "Tesseract")
     lines: LineSettings = group(LineSettings, "words -> lines -> elements (the onscreen parse)")
     detect: DetectSettings = group(DetectSettings, "entity detectors on the OCR text")
-    align: AlignSettings = group(AlignSettings, "matching detections to rendered entities (metrics)")
+    align: AlignSettings = group(AlignSettings, "matching detections to rendered entities (the targets of requests)")
     mix: ScreenMix = group(ScreenMix, "share of screen requests per kind, must sum to 1")
     splits: Optional[SplitsConfig] = setting(None, "this subset's own split shares; null = the top-level splits")
 

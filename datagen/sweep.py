@@ -328,7 +328,10 @@ def plot(rows: Sequence[Dict[str, Any]], keys: Sequence[str], path: Path, title:
     fig = Figure(figsize=(12, 5 if numeric else 6), dpi=100)
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, 2)
-    colours = [f"C{i % 10}" for i in range(len(families))]
+    from matplotlib import colormaps
+
+    palette = colormaps["tab20"] if len(families) > 10 else colormaps["tab10"]  # no two families share a colour up to 20
+    colours = [palette(i % palette.N) for i in range(len(families))]
     winner = best(rows, keys)
     for ax, metric in zip(axes, PLOT_METRICS):
         for fam, colour in zip(families, colours):

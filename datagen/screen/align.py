@@ -1,9 +1,11 @@
-"""Matching what OCR and the detectors found to what the renderer drew, and the screen metrics.
+"""What the renderer drew, as the rest of the pipeline needs it.
 
-- Entities: a detection matches a rendered entity when their boxes overlap (IoU, shapely)
+- Request targets: a detection matches a rendered entity when their boxes overlap (IoU, shapely)
   by at least `min_overlap` and their texts are similar (rapidfuzz ratio, case and spacing
-  ignored) by at least `min_similarity`. Pairs are taken best first, one to one.
-Line grouping and per-type metrics are scored in score.py, the same way as on annotated screenshots.
+  ignored) by at least `min_similarity`. Pairs are taken best first, one to one; a request about a
+  rendered entity is emitted only when its target has a match.
+- Metrics: `screen_truth` turns the drawn elements into the truth score.py scores, the same way as
+  an annotated screenshot's (line grouping and per-type recall and precision).
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def _device(name: str, doc: str, width: List[float], height: float, scale: List[
         ("height", float, setting(height, "logical px", number(64, 8000, "logical px"))),
         ("scale", List[float], setting(scale, "[min, max] device pixels per logical px", span("multiples", 0.25, 6))),
         ("base_size", List[float], setting(base, "[min, max] logical px of body text", span("logical px", 4, 200))),
-        ("line_spacing", List[float], setting(spacing, "[min, max] row height / font size", span("multiples", 0.8, 4))),
+        ("line_spacing", List[float], setting(spacing, "[min, max] row height / font size (never below the font's own line height)", span("multiples", 0.8, 4))),
         ("fonts", List[str], setting(fonts, "typefaces to draw with (times: a Times look-alike)", some_of(*FONT_FILES))),
     ], bases=(Settings,), namespace={"PATH": f"screen.render.{name}", "__doc__": doc, "__module__": __name__})
     globals()[cls.__name__] = cls  # picklable under its name
