@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from datagen.entities import Entity, Pools
 from datagen.errors import UserError
-from datagen.example import Example, reference_kind, sentence
+from datagen.example import Example, reference_kind
 from datagen.generator import ItemResult
+from datagen.grammar import Action, Grammar, compose, load_action, load_grammar
 from datagen.rules import RULES, Mention, Vocabulary, resolve
 from datagen.seeding import rng as make_rng
 from datagen.templates import check_slots, fill, load_yaml, require, slots
@@ -36,7 +37,8 @@ MENUS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     "descriptive": (("describe",), ()),
     "type": ((), ("by_type",)),
     "multi": (("multi", "describe_many"), ("by_type_many", "multi")),
-    "none": (("describe", "unrelated"), ("by_type", "unrelated")),
+    # a request about something absent: a description no candidate fits, a type not in the list
+    "none": (("describe",), ("by_type",)),
 }
 TRIES_PER_LIST = 5  # requests tried on one list before the list itself is drawn again
 
@@ -45,7 +47,7 @@ TRIES_PER_LIST = 5  # requests tried on one list before the list itself is drawn
 class Domain:
     name: str
     types: List[str]
-    actions: List[str]
+    actions: List[Action]
     vocab: Vocabulary
     menus: Dict[str, List[Mention]] = field(default_factory=dict)
 
@@ -57,10 +59,7 @@ class Domain:
 @dataclass
 class Templates:
     domains: Dict[str, Domain]
-    prefixes: List[str]
-    question_prefixes: List[str]
-    question_words: Tuple[str, ...]
-    suffixes: List[str]
+    grammar: Grammar
     mentions: Dict[str, Tuple[Domain, Mention]]  # template id -> (domain, mention)
 
 
@@ -98,12 +97,15 @@ def load(folder: Path, pools: Pools) -> Templates:
             pools.check_type(t, f"{where}.types")
         statics = {k: str(raw.get(k, "one" if k == "noun" else "ones")) for k in STATIC_SLOTS}
         vocab = Vocabulary([str(o) for o in ordinals], [str(c) for c in counts], statics)
-        actions = [str(a) for a in require(raw, "actions", list, where)]
-        for a in actions:
-            check_slots(a, ["ref"], f"{where}.actions")
-            if "{ref}" not in a:
-                raise UserError(f"{where}.actions: {a!r} has no {{ref}} slot")
+        actions = [load_action(a, f"{where}.actions") for a in require(raw, "actions", list, where)]
         fields = sorted({f for t in types for f in pools.types[t].fields if not f.startswith("_")})
+        for a in actions:
+            check_slots(a.text, ["ref"], f"{where}.actions")
+            if "{ref}" not in a.text:
+                raise UserError(f"{where}.actions: {a.text!r} has no {{ref}} slot")
+            for key in list(a.when) + list(a.avoid):
+                if key not in fields and key != "type":
+                    raise UserError(f"{where}.actions: {a.text!r} names '{key}', not a field of {', '.join(types)}")
         dom = Domain(name, list(types), actions, vocab)
         raw_menus = dict(shared)
         raw_menus.update({k: raw.get(k) or [] for k in ("describe", "describe_many", "by_type", "by_type_position")})
@@ -117,11 +119,8 @@ def load(folder: Path, pools: Pools) -> Templates:
             for m in built:
                 mentions[template_id(dom, menu, m)] = (dom, m)
         domains[name] = dom
-    prefixes = [str(p) for p in data.get("prefixes") or [""]]
-    suffixes = [str(s) for s in data.get("suffixes") or [""]]
-    qprefixes = [str(p) for p in data.get("question_prefixes") or [""]]
-    qwords = tuple(str(w).lower() for w in data.get("question_words") or ())
-    return Templates(domains, prefixes, qprefixes, qwords, suffixes, mentions)
+    grammar = load_grammar(require(data, "grammar", dict, str(path)), f"{path}: grammar")
+    return Templates(domains, grammar, mentions)
 
 
 def template_id(domain: Domain, menu: str, mention: Mention) -> str:
@@ -217,10 +216,13 @@ class ConversationalGenerator:
             ref = fill(m.text, merged)
         except KeyError:  # the candidate lacks a field the mention names
             return None
-        body = fill(rng.choice(dom.actions), {"ref": ref})
-        question = body.split(" ", 1)[0].lower() in self.templates.question_words
-        prefixes = self.templates.question_prefixes if question else self.templates.prefixes
-        query = sentence(rng.choice(prefixes), body, rng.choice(self.templates.suffixes))
+        own = [x for x in slots(m.text) if x not in STATIC_SLOTS]
+        fitting = [a for a in dom.actions
+                   if a.fits(own, [dict(cands[i].properties, type=cands[i].type) for i in targets], ref)]
+        if not fitting:
+            return None
+        body = fill(rng.choice(fitting).text, {"ref": ref})
+        query = compose(body, self.templates.grammar, rng)
         if resolve(m, query, cands, dom.vocab) != targets:
             return None
         return query, m, menu, targets, cands

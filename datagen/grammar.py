@@ -1,0 +1,131 @@
+"""How a request is put together from an opener, an action and a closer, so that the pieces fit.
+
+    query = compose(body, grammar, rng)      # body: the action with its mention filled in
+
+A body that starts with a question word ("how late is ...", "what's the number of ...") is a
+question: it takes a question opener ("", "hey, ", "so ") and no closer. Any other body is an
+imperative and takes an opener and a closer such that:
+
+- no word is said twice across opener, body and closer ("please ... please", "now ... now", "go
+  ahead and go with"; small words such as "the" and "to" aside), and at most one of them says when
+  ("now ... when you get a chance");
+- a first-person opener ("I want to", "let's", "help me") never comes before a body that has "me"
+  in it ("I want to take me to ...", "let's give me ...");
+- " for me" never closes a body with "me" in it, nor one after a first-person opener ("give me the
+  number for me", "I'd like to call them for me");
+- a body that says when already ("skip it tomorrow") takes no opener or closer that says when.
+
+`allowed(body, grammar)` lists every sentence the grammar can make of a body (the test of
+`compose`); `Action` is an action that only fits some targets or mentions.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Sequence, Tuple
+
+from datagen.errors import UserError
+from datagen.templates import require
+
+_WORD = re.compile(r"[a-z']+")
+FOR_ME = " for me"
+# words a request may repeat ("the", "to"); any other word of the opener or closer is not said again
+SMALL_WORDS = frozenset("a an the to of on in at for with and from by my me one it this that".split())
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The openers and closers of requests (conversational.yaml: grammar)."""
+
+    openers: Tuple[str, ...]
+    first_person: Tuple[str, ...]  # openers that make the user the subject ("I want to ")
+    closers: Tuple[str, ...]
+    question_words: Tuple[str, ...]
+    question_openers: Tuple[str, ...]
+    timing: Tuple[str, ...] = ()  # openers and closers that say when ("now ", " right away"): one at most
+    says_when: Tuple[str, ...] = ()  # words of a body that say when already: no timing opener or closer then
+
+
+@dataclass(frozen=True)
+class Action:
+    """What the user asks to do with the mention ({ref}); `when`: a field of every target must be one of
+    these values ("book a table at" a cafe or pizzeria); `avoid`: slots a mention must not use ("who made
+    {ref}" is not asked of "the one by {artist}")."""
+
+    text: str
+    when: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    avoid: Tuple[str, ...] = ()
+    one: bool = False  # said of one thing only ("how late is {ref} open": not "is all of them")
+
+    def fits(self, mention_slots: Sequence[str], targets: Sequence[Mapping[str, str]], mention: str = "") -> bool:
+        if any(s in self.avoid for s in mention_slots) or (self.one and len(targets) > 1):
+            return False
+        if (_words(self.text.replace("{ref}", "")) - SMALL_WORDS) & _words(mention):
+            return False  # a word twice: "email the email address", "track the tracking number"
+        if self.when and not targets:
+            return False  # a request about nothing says nothing that needs a kind of target
+        return all(t.get(k, "").lower() in values for t in targets for k, values in self.when.items())
+
+
+def _words(text: str) -> set:
+    return set(_WORD.findall(text.lower()))
+
+
+def is_question(body: str, grammar: Grammar) -> bool:
+    return body.split(" ", 1)[0].lower() in grammar.question_words
+
+
+def _fits(opener: str, body: str, closer: str, grammar: Grammar) -> bool:
+    words = _words(body)
+    me = "me" in words
+    first_person = opener in grammar.first_person
+    if first_person and me:
+        return False
+    if closer == FOR_ME and (me or first_person):
+        return False
+    if opener in grammar.timing and closer in grammar.timing:
+        return False  # one "when" at most ("now ... when you get a chance")
+    if (opener in grammar.timing or closer in grammar.timing) and words & set(grammar.says_when):
+        return False  # "skip it tomorrow now"
+    said = words - SMALL_WORDS
+    return not (_words(opener) & _words(closer)) and not ((_words(opener) | _words(closer)) & said)
+
+
+def allowed(body: str, grammar: Grammar) -> List[Tuple[str, str]]:
+    """Every (opener, closer) the grammar allows around a body, in the grammar's order (with repeats as weights)."""
+    if is_question(body, grammar):
+        return [(o, "") for o in grammar.question_openers]
+    return [(o, c) for o in grammar.openers for c in grammar.closers if _fits(o, body, c, grammar)]
+
+
+def compose(body: str, grammar: Grammar, rng: random.Random) -> str:
+    """A request of the body: an allowed opener and closer around it, first letter capitalised."""
+    opener, closer = rng.choice(allowed(body, grammar))
+    text = f"{opener}{body}{closer}".strip()
+    return text[:1].upper() + text[1:]
+
+
+def load_grammar(raw: Mapping[str, object], where: str) -> Grammar:
+    """The `grammar` block of a templates file, checked."""
+    strings = lambda key: tuple(str(x) for x in require(raw, key, list, where))  # noqa: E731
+    grammar = Grammar(strings("openers"), strings("first_person"), strings("closers"),
+                      tuple(w.lower() for w in strings("question_words")), strings("question_openers"),
+                      strings("timing"), tuple(str(w).lower() for w in raw.get("says_when") or ()))
+    stray = [o for o in grammar.first_person if o not in grammar.openers]
+    stray += [t for t in grammar.timing if t not in grammar.openers + grammar.closers]
+    if stray:
+        raise UserError(f"{where}: {stray[0]!r} (first_person, timing) is not one of the openers or closers")
+    return grammar
+
+
+def load_action(raw: object, where: str) -> Action:
+    """An action: a text with {ref}, or {text, when: {field: [values]}, avoid: [slots], one: true}."""
+    if isinstance(raw, str):
+        return Action(raw)
+    if not isinstance(raw, dict) or "text" not in raw or not set(raw) <= {"text", "when", "avoid", "one"}:
+        raise UserError(f"{where}: expected a text or {{text, when, avoid, one}}, got {raw!r}"[:300])
+    when: Dict[str, Tuple[str, ...]] = {str(k): tuple(str(v).lower() for v in vs)
+                                        for k, vs in (raw.get("when") or {}).items()}
+    return Action(str(raw["text"]), when, tuple(str(s) for s in raw.get("avoid") or ()), bool(raw.get("one", False)))

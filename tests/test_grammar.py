@@ -1,0 +1,132 @@
+"""Requests are composed so that opener, action, mention and closer fit (datagen/grammar.py)."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from datagen import conversational
+from datagen.config import ConversationalConfig
+from datagen.entities import Pools
+from datagen.grammar import FOR_ME, SMALL_WORDS, Action, allowed, compose, is_question
+from datagen.templates import builtin_dir
+
+T = builtin_dir("templates")
+WORD = re.compile(r"[a-z']+")
+
+
+@pytest.fixture(scope="module")
+def templates():
+    return conversational.load(T, Pools(T, "en_US", 0, 60))
+
+
+def _words(text):
+    return set(WORD.findall(text.lower()))
+
+
+def _bodies(templates):
+    """Every action of every domain with a mention of each kind filled in (a fixed reference)."""
+    out = []
+    for dom in templates.domains.values():
+        for a in dom.actions:
+            for ref in ("the second one", "all of them", "the one on Main Street"):
+                out.append(a.text.replace("{ref}", ref))
+    return out
+
+
+def test_every_sentence_the_grammar_allows_keeps_its_rules(templates):
+    g = templates.grammar
+    for body in _bodies(templates):
+        pairs = allowed(body, g)
+        assert pairs, body
+        for opener, closer in pairs:
+            text = f"{opener}{body}{closer}".lower()
+            assert text.count("please") <= 1, text
+            if is_question(body, g):
+                assert closer == "" and opener in g.question_openers, text  # questions take no closer
+                continue
+            me = "me" in _words(body)
+            assert not (me and opener in g.first_person), text  # "I want to take me to ..."
+            assert not (closer == FOR_ME and (me or opener in g.first_person)), text  # "give me ... for me"
+            assert not (opener in g.timing and closer in g.timing), text  # "now ... when you get a chance"
+            extra = (_words(opener) | _words(closer)) - SMALL_WORDS
+            assert not (_words(opener) & _words(closer)) and not (extra & _words(body)), text
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_compose_makes_only_sentences_of_the_grammar(templates, seed):
+    rng = random.Random(seed)
+    g = templates.grammar
+    for body in _bodies(templates):
+        q = compose(body, g, rng)
+        made = {(o + body + c).strip() for o, c in allowed(body, g)}
+        assert any(q == m[:1].upper() + m[1:] for m in made), q
+
+
+@pytest.mark.parametrize("bad", [
+    "Please delete the seventh and the eighth one please",
+    "Let's give me the number of the one on Christopher Estate for me",
+    "I want to take me to the one on Judith Springs",
+    "So how far away is the last one when you can",
+    "Go ahead and go with the first email address",
+    "Now change the label of the third alarm when you get a chance",
+])
+def test_the_reviewed_bad_requests_cannot_be_made(templates, bad):
+    g = templates.grammar
+    for body in _bodies(templates) + [
+            "delete the seventh and the eighth one", "give me the number of the one on Christopher Estate",
+            "take me to the one on Judith Springs", "how far away is the last one", "go with the first email address",
+            "change the label of the third alarm"]:
+        assert bad not in {(o + body + c).strip()[:1].upper() + (o + body + c).strip()[1:] for o, c in allowed(body, g)}
+
+
+def test_actions_fit_their_targets_and_mentions(templates):
+    business = {a.text: a for a in templates.domains["business"].actions}
+    book = business["book a table at {ref}"]
+    assert book.fits([], [{"category": "pizzeria"}]) and not book.fits([], [{"category": "bookstore"}])
+    assert not book.fits([], [])  # nothing to book at: a "none" request does not use it
+    media = {a.text: a for a in templates.domains["media"].actions}
+    assert not media["who made {ref}"].fits(["artist"], [{"artist": "Melanie Lee"}])  # "who made the one by Melanie Lee"
+    assert media["who made {ref}"].fits(["title"], [{"title": "Golden Rain"}])
+    late = business["how late is {ref} open"]
+    assert late.fits([], [{}]) and not late.fits([], [{}, {}])  # not "how late is all of them open"
+    assert Action("x {ref}").fits([], [])
+
+
+def test_none_requests_are_about_something_absent(templates):
+    pools = Pools(T, "en_US", 0, 400)
+    gen = conversational.ConversationalGenerator(templates, pools, "conversational", sorted(templates.domains),
+                                                 ConversationalConfig())
+    nones = [e for i in range(150) for e in gen.item(3, i).examples if not e.targets]
+    assert len(nones) >= 10
+    for e in nones:
+        menu = e.template.split("/")[1]
+        assert menu in ("describe", "by_type"), e.template  # never a request pasted into another one
+        dom = templates.domains[e.domain]
+        assert any(re.fullmatch(re.escape(a.text).replace(r"\{ref\}", ".+"), _strip(e.query, templates))
+                   for a in dom.actions), e.query
+
+
+def _strip(query, templates):
+    """The body of a request: its opener and closer taken off."""
+    g = templates.grammar
+    q = query[:1].lower() + query[1:]
+    for o in sorted(set(g.openers) | set(g.question_openers), key=len, reverse=True):
+        if o and q.startswith(o):
+            q = q[len(o):]
+            break
+    for c in sorted(set(g.closers), key=len, reverse=True):
+        if c and q.endswith(c):
+            return q[: -len(c)]
+    return q
+
+
+def test_media_titles_and_types_read_naturally():
+    pools = Pools(T, "en_US", 0, 200)
+    for e in pools.pool("MediaItem")[:50]:
+        title, kind = e.get("title"), e.get("kind")
+        assert kind in ("song", "album", "video")
+        a, b = title.split(" ")
+        assert a.istitle() and b.istitle()
