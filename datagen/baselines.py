@@ -4,6 +4,9 @@
 - type: picks every candidate whose type fits the words of the request (templates/intents.yaml),
   all candidates when no word says anything; it shows how much of a subset can be solved
   without reading descriptions or positions.
+- string: picks the candidates whose value shares the most words with the request (none when no
+  candidate shares a word); it shows how much is solvable by lookup.
+Each is scored per subset and per (subset, reference kind).
 """
 
 from __future__ import annotations
@@ -22,7 +25,11 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 INTENTS_FILE = "intents.yaml"
-BASELINES = ("first", "type")
+BASELINES = ("first", "type", "string")
+_TOKEN = re.compile(r"[a-z0-9]+")
+# words every request has that say nothing about which candidate ("the", "one", "please")
+STRING_STOPWORDS = frozenset("a an the to of on in at for with and from by my me one ones it this that these "
+                             "please can you could would i want like need let's lets hey ok now go ahead".split())
 
 
 def load_intents(folder: Path, known_types: Sequence[str]) -> Dict[str, FrozenSet[str]]:
@@ -39,6 +46,18 @@ def load_intents(folder: Path, known_types: Sequence[str]) -> Dict[str, FrozenSe
 
 def predict_first(query: str, types: Sequence[str]) -> FrozenSet[int]:
     return frozenset({1}) if types else frozenset()
+
+
+def _tokens(text: str) -> set:
+    return set(_TOKEN.findall(text.lower())) - STRING_STOPWORDS
+
+
+def predict_string(query: str, values: Sequence[str]) -> FrozenSet[int]:
+    """The candidates (1-based) whose value shares the most words with the request; none if none shares one."""
+    words = _tokens(query)
+    shared = [len(words & _tokens(v)) for v in values]
+    best = max(shared, default=0)
+    return frozenset(i for i, n in enumerate(shared, 1) if n == best) if best else frozenset()
 
 
 def intent_pattern(intents: Mapping[str, FrozenSet[str]]) -> "re.Pattern[str]":
@@ -64,25 +83,45 @@ class Scoreboard:
     def __init__(self, intents: Mapping[str, FrozenSet[str]]):
         self.intents = intents
         self.pattern = intent_pattern(intents)
-        self.hits: Dict[str, Dict[str, int]] = defaultdict(lambda: {b: 0 for b in BASELINES})
-        self.total: Dict[str, int] = defaultdict(int)
+        # keys: a subset, or (subset, reference kind)
+        self.hits: Dict[object, Dict[str, int]] = defaultdict(lambda: {b: 0 for b in BASELINES})
+        self.total: Dict[object, int] = defaultdict(int)
 
-    def _score(self, sub: str, query: str, types: Sequence[str], targets: Sequence[int]) -> None:
+    def _score(self, sub: str, reference: str, query: str, types: Sequence[str], values: Sequence[str],
+               targets: Sequence[int]) -> None:
         gold = frozenset(targets)
-        self.total[sub] += 1
-        self.hits[sub]["first"] += predict_first(query, types) == gold
-        self.hits[sub]["type"] += predict_type(query, types, self.intents, self.pattern) == gold
+        right = {"first": predict_first(query, types) == gold,
+                 "type": predict_type(query, types, self.intents, self.pattern) == gold,
+                 "string": predict_string(query, values) == gold}
+        for key in (sub, (sub, reference)):
+            self.total[key] += 1
+            for b in BASELINES:
+                self.hits[key][b] += right[b]
 
     def add_table(self, table: "pa.Table") -> None:
         """Score every row of an examples table (reads only the columns the baselines need)."""
         entities = table.column("entities").combine_chunks()
-        types = pc.struct_field(pc.list_flatten(entities), "type").to_pylist()
+        flat = pc.list_flatten(entities)
+        types = pc.struct_field(flat, "type").to_pylist()
+        values = pc.struct_field(flat, "value").to_pylist()
         lengths = pc.list_value_length(entities).to_pylist()
         at = 0
-        for sub, query, targets, n in zip(table.column("subset").to_pylist(), table.column("query").to_pylist(),
-                                          table.column("targets").to_pylist(), lengths):
-            self._score(sub, query, types[at:at + n], targets)
+        for sub, ref, query, targets, n in zip(table.column("subset").to_pylist(), table.column("reference").to_pylist(),
+                                               table.column("query").to_pylist(), table.column("targets").to_pylist(),
+                                               lengths):
+            self._score(sub, ref, query, types[at:at + n], values[at:at + n], targets)
             at += n
 
+    def _rate(self, key: object) -> Dict[str, float]:
+        return {b: round(self.hits[key][b] / self.total[key], 4) for b in BASELINES}
+
     def accuracy(self) -> Dict[str, Dict[str, float]]:
-        return {sub: {b: round(self.hits[sub][b] / n, 4) for b in BASELINES} for sub, n in sorted(self.total.items()) if n}
+        """Per subset: the accuracy of each baseline."""
+        return {k: self._rate(k) for k in sorted(self.total, key=str) if isinstance(k, str) and self.total[k]}
+
+    def by_reference(self) -> Dict[str, Dict[str, Dict[str, float]]]:
+        """Per subset and reference kind: the accuracy of each baseline."""
+        out: Dict[str, Dict[str, Dict[str, float]]] = defaultdict(dict)
+        for k in sorted((k for k in self.total if isinstance(k, tuple)), key=str):
+            out[k[0]][k[1]] = self._rate(k)
+        return dict(out)

@@ -7,6 +7,7 @@ from typing import Any, Dict, List
 import pyarrow as pa
 import yaml
 
+from datagen.baselines import BASELINES
 from datagen.config import SPLITS
 
 _DTYPES = {pa.string(): "string", pa.int32(): "int32", pa.int64(): "int64", pa.float32(): "float32",
@@ -147,9 +148,16 @@ def render(schema: pa.Schema, files: Dict[str, List[str]], stats: Dict[str, Any]
     parts.append(_table(rows, ["subset", "examples", *SPLITS, "items skipped", "draws redone"]) + "\n")
     parts.append("## Baselines (exact set match)\n")
     parts.append("`first` always answers 1; `type` picks every candidate whose type fits the words of the request "
-                 "(templates/intents.yaml). A low `type` score means the subset needs positions or descriptions.\n")
-    parts.append(_table([[sub, s["baselines"]["first"], s["baselines"]["type"]] for sub, s in stats["subsets"].items()],
-                        ["subset", "first", "type"]) + "\n")
+                 "(templates/intents.yaml); `string` picks the candidates whose value shares the most words with the "
+                 "request (none if none does). A low `type` score means the subset needs positions or descriptions; "
+                 "a high `string` score, that it is solvable by lookup.\n")
+    parts.append(_table([[sub, *[s["baselines"].get(b) for b in BASELINES]] for sub, s in stats["subsets"].items()],
+                        ["subset", *BASELINES]) + "\n")
+    rows = [[sub, ref, *[v.get(b) for b in BASELINES]] for sub, s in stats["subsets"].items()
+            for ref, v in (s.get("baselines_by_reference") or {}).items()]
+    if rows:
+        parts.append("Per reference kind:\n")
+        parts.append(_table(rows, ["subset", "reference", *BASELINES]) + "\n")
     if "screen" in stats["subsets"] and "screen" in stats["subsets"]["screen"]:
         parts.append(_screen_section(stats["subsets"]["screen"]["screen"]))
     parts.append("## How references are distributed\n")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 import pyarrow as pa
 
 from datagen import card
-from datagen.baselines import Scoreboard
+from datagen.baselines import BASELINES, Scoreboard
 from datagen.screen.stats import ScreenStats
 from datagen.screen.table import SCREEN_ROW_GROUP, SCREEN_SCHEMA
 from datagen.stats import count_table, new_counts, subset_summary
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from datagen.config import OutputConfig
     from datagen.journal import Chunk
 
-NO_BASELINES = {"first": 0.0, "type": 0.0}  # a subset that wrote no example
+NO_BASELINES = {b: 0.0 for b in BASELINES}  # a subset that wrote no example
 
 
 class Sink:
@@ -65,9 +65,10 @@ class Sink:
         head: what the run was (recipe, seed, locale, shard, pools, versions); sub_stats: each
         subset's entry (subset_entry); tail: what the card does not show (timing, config, ...)."""
         files, screen_files = self.data.close(), self.screens.close() if self.screens is not None else {}
-        accuracy = self.board.accuracy()
+        accuracy, by_reference = self.board.accuracy(), self.board.by_reference()
         for sub, entry in sub_stats.items():
             entry["baselines"] = accuracy.get(sub, dict(NO_BASELINES))
+            entry["baselines_by_reference"] = by_reference.get(sub, {})
         screens = self.screens
         stats = dict(head)
         stats.update({

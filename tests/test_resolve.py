@@ -181,3 +181,12 @@ def test_mention_checks_select_and_slots_against_the_rules():
         mention("the first {count}", "ordinal")
     with pytest.raises(UserError, match="city"):
         mention("the one in {city}", "first_n")
+
+
+def test_string_baseline_picks_the_candidates_sharing_most_words():
+    from datagen.baselines import predict_string
+
+    values = ["Thomas Bookstore", "Main Street Bakery", "123 Main Street, Springfield"]
+    assert predict_string("Call the bakery on Main Street", values) == frozenset({2})
+    assert predict_string("Navigate to Main Street please", values) == frozenset({2, 3})  # a tie: both
+    assert predict_string("Play the second one", values) == frozenset()  # no word shared: none

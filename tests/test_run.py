@@ -50,7 +50,10 @@ def test_output_contract(text_run):
     saved = json.loads((out / "stats.json").read_text())
     assert saved["splits"] == stats["splits"] and sum(saved["splits"].values()) == 900
     for sub in ("conversational", "synthetic", "unseen"):
-        assert set(saved["subsets"][sub]["baselines"]) == {"first", "type"}
+        assert set(saved["subsets"][sub]["baselines"]) == {"first", "type", "string"}
+        by_ref = saved["subsets"][sub]["baselines_by_reference"]
+        assert set(by_ref) == set(saved["subsets"][sub]["reference"])  # every reference kind of the subset
+        assert all(set(v) == {"first", "type", "string"} for v in by_ref.values())
 
 
 def test_rows_are_consistent(text_run):
