@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, FrozenSet, Mapping, Sequence
 
@@ -48,14 +49,17 @@ def predict_first(query: str, types: Sequence[str]) -> FrozenSet[int]:
     return frozenset({1}) if types else frozenset()
 
 
-def _tokens(text: str) -> set:
-    return set(_TOKEN.findall(text.lower())) - STRING_STOPWORDS
+def _tokens(text: str) -> FrozenSet[str]:
+    return frozenset(_TOKEN.findall(text.lower())) - STRING_STOPWORDS
+
+
+_value_tokens = lru_cache(maxsize=1 << 16)(_tokens)  # candidate values recur (entities come from pools)
 
 
 def predict_string(query: str, values: Sequence[str]) -> FrozenSet[int]:
     """The candidates (1-based) whose value shares the most words with the request; none if none shares one."""
     words = _tokens(query)
-    shared = [len(words & _tokens(v)) for v in values]
+    shared = [len(words & _value_tokens(v)) for v in values]
     best = max(shared, default=0)
     return frozenset(i for i, n in enumerate(shared, 1) if n == best) if best else frozenset()
 
@@ -90,13 +94,14 @@ class Scoreboard:
     def _score(self, sub: str, reference: str, query: str, types: Sequence[str], values: Sequence[str],
                targets: Sequence[int]) -> None:
         gold = frozenset(targets)
-        right = {"first": predict_first(query, types) == gold,
-                 "type": predict_type(query, types, self.intents, self.pattern) == gold,
-                 "string": predict_string(query, values) == gold}
+        right = (predict_first(query, types) == gold, predict_type(query, types, self.intents, self.pattern) == gold,
+                 predict_string(query, values) == gold)  # in the order of BASELINES
         for key in (sub, (sub, reference)):
             self.total[key] += 1
-            for b in BASELINES:
-                self.hits[key][b] += right[b]
+            hits = self.hits[key]
+            for b, ok in zip(BASELINES, right):
+                if ok:
+                    hits[b] += 1
 
     def add_table(self, table: "pa.Table") -> None:
         """Score every row of an examples table (reads only the columns the baselines need)."""

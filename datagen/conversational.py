@@ -20,7 +20,7 @@ from datagen.entities import Entity, Pools
 from datagen.errors import UserError
 from datagen.example import Example, reference_kind
 from datagen.generator import ItemResult
-from datagen.grammar import Action, Grammar, compose, load_action, load_grammar
+from datagen.grammar import Action, Grammar, compose, load_action, load_grammar, words_of
 from datagen.rules import RULES, Mention, Vocabulary, resolve
 from datagen.seeding import rng as make_rng
 from datagen.templates import check_slots, fill, load_yaml, require, slots
@@ -41,6 +41,7 @@ MENUS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     "none": (("describe",), ("by_type",)),
 }
 TRIES_PER_LIST = 5  # requests tried on one list before the list itself is drawn again
+ACTION_DRAWS = 6  # actions drawn at random before the ones that fit are listed
 
 
 @dataclass
@@ -54,6 +55,11 @@ class Domain:
     @property
     def mixed(self) -> bool:
         return len(self.types) > 1
+
+    @property
+    def conditional(self) -> bool:
+        """Whether some action only fits targets with some field values."""
+        return any(a.when for a in self.actions)
 
 
 @dataclass
@@ -217,12 +223,22 @@ class ConversationalGenerator:
         except KeyError:  # the candidate lacks a field the mention names
             return None
         own = [x for x in slots(m.text) if x not in STATIC_SLOTS]
-        fitting = [a for a in dom.actions
-                   if a.fits(own, [dict(cands[i].properties, type=cands[i].type) for i in targets], ref)]
-        if not fitting:
-            return None
-        body = fill(rng.choice(fitting).text, {"ref": ref})
-        query = compose(body, self.templates.grammar, rng)
+        # the targets' fields, for actions that only fit some targets (book a table at a cafe); their count for the rest
+        target_fields = ([dict(cands[i].properties, type=cands[i].type) for i in targets] if dom.conditional
+                         else [{}] * len(targets))
+        ref_words = words_of(ref)
+        # an action that fits, uniform among those that do: drawn until one fits (most do), then from the list
+        for _ in range(ACTION_DRAWS):
+            drawn = rng.choice(dom.actions)
+            if drawn.fits(own, target_fields, mention_words=ref_words):
+                break
+        else:
+            fitting = [a for a in dom.actions if a.fits(own, target_fields, mention_words=ref_words)]
+            if not fitting:
+                return None
+            drawn = rng.choice(fitting)
+        action = drawn.text
+        query = compose(fill(action, {"ref": ref}), self.templates.grammar, rng, action, ref_words)
         if resolve(m, query, cands, dom.vocab) != targets:
             return None
         return query, m, menu, targets, cands

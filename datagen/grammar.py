@@ -24,7 +24,8 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Sequence, Tuple
+from functools import lru_cache
+from typing import AbstractSet, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from datagen.errors import UserError
 from datagen.templates import require
@@ -46,6 +47,16 @@ class Grammar:
     question_openers: Tuple[str, ...]
     timing: Tuple[str, ...] = ()  # openers and closers that say when ("now ", " right away"): one at most
     says_when: Tuple[str, ...] = ()  # words of a body that say when already: no timing opener or closer then
+    # allowed (opener, closer) pairs per action, filled as actions are used (not part of the grammar's identity)
+    _pairs: Dict[object, Tuple[Tuple[str, str], ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # words of a mention that can rule out an opener or closer: theirs (small words aside), "me", those that say when
+    risky: frozenset = field(init=False, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        pieces: set = set()
+        for text in self.openers + self.closers:
+            pieces |= _words(text)
+        object.__setattr__(self, "risky", frozenset((pieces - SMALL_WORDS) | {"me"} | set(self.says_when)))
 
 
 @dataclass(frozen=True)
@@ -58,19 +69,41 @@ class Action:
     when: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     avoid: Tuple[str, ...] = ()
     one: bool = False  # said of one thing only ("how late is {ref} open": not "is all of them")
+    words: frozenset = field(init=False, repr=False, compare=False)  # its words but {ref} and small words
 
-    def fits(self, mention_slots: Sequence[str], targets: Sequence[Mapping[str, str]], mention: str = "") -> bool:
-        if any(s in self.avoid for s in mention_slots) or (self.one and len(targets) > 1):
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", frozenset(_words(self.text.replace("{ref}", " ")) - SMALL_WORDS))
+
+    def fits(self, mention_slots: Sequence[str], targets: Sequence[Mapping[str, str]], mention: str = "",
+             mention_words: Optional[AbstractSet[str]] = None) -> bool:
+        """Whether the action can be said of these targets through a mention with these slots and words
+        (`mention_words`: the mention's words, when the caller has them already)."""
+        if self.one and len(targets) > 1:
             return False
-        if (_words(self.text.replace("{ref}", "")) - SMALL_WORDS) & _words(mention):
+        if self.avoid and any(s in self.avoid for s in mention_slots):
+            return False
+        if not self.words.isdisjoint(_words(mention) if mention_words is None else mention_words):
             return False  # a word twice: "email the email address", "track the tracking number"
-        if self.when and not targets:
+        if not self.when:
+            return True
+        if not targets:
             return False  # a request about nothing says nothing that needs a kind of target
         return all(t.get(k, "").lower() in values for t in targets for k, values in self.when.items())
 
 
+def words_of(text: str) -> set:
+    """The lower-cased words of a text."""
+    return set(_WORD.findall(text.lower()))
+
+
 def _words(text: str) -> set:
     return set(_WORD.findall(text.lower()))
+
+
+@lru_cache(maxsize=4096)
+def _template_words(template: str) -> frozenset:
+    """The words of an action with its {ref} left out (cached: actions are few)."""
+    return frozenset(_words(template.replace("{ref}", " ")))
 
 
 def is_question(body: str, grammar: Grammar) -> bool:
@@ -100,11 +133,43 @@ def allowed(body: str, grammar: Grammar) -> List[Tuple[str, str]]:
     return [(o, c) for o in grammar.openers for c in grammar.closers if _fits(o, body, c, grammar)]
 
 
-def compose(body: str, grammar: Grammar, rng: random.Random) -> str:
-    """A request of the body: an allowed opener and closer around it, first letter capitalised."""
-    opener, closer = rng.choice(allowed(body, grammar))
+def _template_pairs(template: str, grammar: Grammar) -> Tuple[Tuple[str, str], ...]:
+    """allowed() of an action with its {ref} left out (kept on the grammar: the same for every mention but
+    for the mention's own words, which `compose` checks)."""
+    pairs = grammar._pairs.get(template)
+    if pairs is None:
+        pairs = grammar._pairs[template] = tuple(allowed(template.replace("{ref}", " "), grammar))
+    return pairs
+
+
+def compose(body: str, grammar: Grammar, rng: random.Random, template: str = "",
+            ref_words: Optional[AbstractSet[str]] = None) -> str:
+    """A request of the body: an allowed opener and closer around it, first letter capitalised. With the
+    action's `template` ("call {ref}"), the pairs allowed around the action are cached and only checked
+    against the mention's own words (`ref_words`, when the caller has them): the same sentences as
+    allowed(body), faster."""
+    if template:
+        ref = set(ref_words) if ref_words is not None else _words(body) - _template_words(template)
+        hits = grammar.risky.intersection(ref)  # the mention's words that can rule out an opener or closer
+        key = (template, hits) if hits else template
+        pairs = grammar._pairs.get(key)
+        if pairs is None:
+            pairs = grammar._pairs[key] = tuple(p for p in _template_pairs(template, grammar)
+                                               if not hits or _fits_ref(p[0], p[1], set(hits), grammar))
+    else:
+        pairs = allowed(body, grammar)
+    opener, closer = rng.choice(pairs)
     text = f"{opener}{body}{closer}".strip()
     return text[:1].upper() + text[1:]
+
+
+def _fits_ref(opener: str, closer: str, ref: set, grammar: Grammar) -> bool:
+    """The rules of _fits that the mention's own words can break."""
+    if "me" in ref and (opener in grammar.first_person or closer == FOR_ME):
+        return False
+    if (opener in grammar.timing or closer in grammar.timing) and ref & set(grammar.says_when):
+        return False
+    return not ((_words(opener) | _words(closer)) & (ref - SMALL_WORDS))
 
 
 def load_grammar(raw: Mapping[str, object], where: str) -> Grammar:

@@ -27,5 +27,5 @@ def test_golden_sequences():
     assert syn == GOLDEN_SYN, syn
 
 
-GOLDEN_CONV = [('Call the contact when you get a chance', [0]), ('Share number 1 with Alex', [0]), ('Alright, pick the bank on Palmer Road when you get a chance', [1]), ('Please share all of them', [0, 1, 2, 3, 4])]
+GOLDEN_CONV = [('Email the contact when you get a chance', [0]), ('Share number 1 with Alex', [0]), ('Please take me to the bank on Palmer Road', [1]), ('Please share all of them', [0, 1, 2, 3, 4])]
 GOLDEN_SYN = [('Share that address with George', [1]), ('Send this link to John', [3]), ('Save the email addresses to my contacts', [2, 3])]

@@ -112,11 +112,12 @@ def test_none_requests_are_about_something_absent(templates):
 def _strip(query, templates):
     """The body of a request: its opener and closer taken off."""
     g = templates.grammar
-    q = query[:1].lower() + query[1:]
+    q = query
     for o in sorted(set(g.openers) | set(g.question_openers), key=len, reverse=True):
-        if o and q.startswith(o):
+        if o and q.lower().startswith(o.lower()):
             q = q[len(o):]
             break
+    q = q[:1].lower() + q[1:]
     for c in sorted(set(g.closers), key=len, reverse=True):
         if c and q.endswith(c):
             return q[: -len(c)]
@@ -130,3 +131,18 @@ def test_media_titles_and_types_read_naturally():
         assert kind in ("song", "album", "video")
         a, b = title.split(" ")
         assert a.istitle() and b.istitle()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_compose_with_the_action_makes_the_same_sentences(templates, seed):
+    # the cached path (pairs of the action, checked against the mention's words) allows exactly what allowed() allows
+    g = templates.grammar
+    from datagen.grammar import _fits_ref, _template_pairs, _words
+
+    for dom in templates.domains.values():
+        for a in dom.actions:
+            for ref in ("the second one", "the 7:30 AM alarm", "the one on Main Street", "the one named Mae"):
+                body = a.text.replace("{ref}", ref)
+                words = _words(body) - _words(a.text.replace("{ref}", " "))
+                cached = {p for p in _template_pairs(a.text, g) if not words or _fits_ref(*p, words, g)}
+                assert cached == set(allowed(body, g)), body
