@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
@@ -129,6 +130,12 @@ def load(folder: Path, pools: Pools) -> Templates:
     return Templates(domains, grammar, mentions)
 
 
+@lru_cache(maxsize=1024)
+def _own_slots(text: str) -> Tuple[str, ...]:
+    """The slots of a mention its candidates fill ({street_name}), not the domain's words ({noun})."""
+    return tuple(x for x in slots(text) if x not in STATIC_SLOTS)
+
+
 def template_id(domain: Domain, menu: str, mention: Mention) -> str:
     """The id a written row names its mention by: domain/menu/mention."""
     return f"{domain.name}/{menu}/{mention.id}"
@@ -222,7 +229,7 @@ class ConversationalGenerator:
             ref = fill(m.text, merged)
         except KeyError:  # the candidate lacks a field the mention names
             return None
-        own = [x for x in slots(m.text) if x not in STATIC_SLOTS]
+        own = _own_slots(m.text)
         # the targets' fields, for actions that only fit some targets (book a table at a cafe); their count for the rest
         target_fields = ([dict(cands[i].properties, type=cands[i].type) for i in targets] if dom.conditional
                          else [{}] * len(targets))

@@ -61,7 +61,12 @@ def load_yaml(folder: Path, name: str) -> dict:
 
 def slots(template: str) -> list[str]:
     """The slot names used in a template, in order of appearance."""
-    return SLOT.findall(template)
+    return list(_slots(template))
+
+
+@lru_cache(maxsize=4096)
+def _slots(template: str) -> tuple:
+    return tuple(SLOT.findall(template))
 
 
 def check_slots(template: str, allowed: Iterable[str], where: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from itertools import accumulate
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -58,22 +59,18 @@ def examples_table(rows: List[dict]) -> pa.Table:
     Equivalent to pa.Table.from_pylist(rows, schema=EXAMPLE_SCHEMA) and ~10x faster on rows
     with many entities: nested lists are built from flat value arrays and offsets.
     """
-    ent_off, prop_off, tgt_off = [0], [0], [0]
-    ent: Dict[str, list] = {k: [] for k in ("index", "type", "value", "text", "source", "bbox")}
-    keys: List[str] = []
-    vals: List[str] = []
-    targets: List[int] = []
-    for r in rows:
-        for e in r["entities"]:
-            for k in ent:
-                ent[k].append(e[k])
-            for p in e["properties"]:
-                keys.append(p["key"])
-                vals.append(p["value"])
-            prop_off.append(len(keys))
-        ent_off.append(len(ent["index"]))
-        targets += r["targets"]
-        tgt_off.append(len(targets))
+    # flat lists by comprehension (one pass each) and offsets by running sums
+    per_row = [r["entities"] for r in rows]
+    all_ents = [e for es in per_row for e in es]
+    ent: Dict[str, list] = {k: [e[k] for e in all_ents] for k in ("index", "type", "value", "text", "source", "bbox")}
+    all_props = [e["properties"] for e in all_ents]
+    keys = [p["key"] for ps in all_props for p in ps]
+    vals = [p["value"] for ps in all_props for p in ps]
+    prop_off = [0, *accumulate(len(ps) for ps in all_props)]
+    ent_off = [0, *accumulate(len(es) for es in per_row)]
+    row_targets = [r["targets"] for r in rows]
+    targets = [t for ts in row_targets for t in ts]
+    tgt_off = [0, *accumulate(len(ts) for ts in row_targets)]
     props = pa.StructArray.from_arrays([pa.array(keys, pa.string()), pa.array(vals, pa.string())], fields=list(PROPERTY))
     fields = list(ENTITY)
     arrays = {f.name: pa.array(ent[f.name], f.type) for f in fields if f.name in ent}
