@@ -156,6 +156,25 @@ def _pick_last(m, query, cands, vocab):
     return {len(cands) - 1} if cands and _filled(m, query, vocab) else set()
 
 
+# -- top, second_to_last, middle: one fixed place in the list ----------------------------------
+def _fixed(place: Callable[[int], Optional[int]]) -> Tuple[Draw, Pick, Feasible]:
+    """Draw, pick and feasibility of a rule naming one place of the list by its length n (0-based index, or
+    None when the list has no such place: no middle in an even list)."""
+
+    def feasible(m, cands, kind):
+        return kind != NONE_KIND and place(len(cands)) is not None
+
+    def draw(m, vocab, cands, kind, rng, absent):
+        i = place(len(cands))
+        return None if i is None else ({i}, {})
+
+    def pick(m, query, cands, vocab):
+        i = place(len(cands))
+        return {i} if i is not None and _filled(m, query, vocab) else set()
+
+    return draw, pick, feasible
+
+
 # -- first_n, last_n: a run of {count} at one end --------------------------------------------
 def _draw_run(from_end: bool) -> Draw:
     """Draw: MIN_COUNT.. candidates (never all of them) at the top, or at the bottom if `from_end`."""
@@ -298,6 +317,9 @@ RULES: Dict[str, Rule] = {r.name: r for r in (
     Rule("number", ("number",), "positional", _draw_from_top, _by_position(lambda i, n: i + 1)),
     Rule("from_bottom", ("ordinal",), "positional", _draw_from_bottom, _by_position(lambda i, n: n - i)),
     Rule("last", (), "positional", _draw_last, _pick_last),
+    Rule("top", (), "positional", *_fixed(lambda n: 0 if n >= 2 else None)),
+    Rule("second_to_last", (), "positional", *_fixed(lambda n: n - 2 if n >= 3 else None)),
+    Rule("middle", (), "positional", *_fixed(lambda n: n // 2 if n >= 3 and n % 2 else None)),
     Rule("first_n", ("count",), "positional", _draw_run(from_end=False), _pick_first_n),
     Rule("last_n", ("count",), "positional", _draw_run(from_end=True), _pick_last_n),
     Rule("pair", ("ordinal", "ordinal2"), "positional", _draw_pair, _pick_pair),

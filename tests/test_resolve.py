@@ -87,8 +87,8 @@ def _request(m: Mention, values) -> str:
 
 
 def test_every_rule_is_one_record_under_its_name():
-    assert set(RULES) == {"ordinal", "number", "from_bottom", "last", "first_n", "last_n", "pair", "all",
-                          "unrelated", "type", "type_ordinal", "property"}
+    assert set(RULES) == {"ordinal", "number", "from_bottom", "last", "top", "second_to_last", "middle", "first_n",
+                          "last_n", "pair", "all", "unrelated", "type", "type_ordinal", "property"}
     assert all(name == r.name and r.label in ("positional", "descriptive", "type") for name, r in RULES.items())
     assert [n for n, r in RULES.items() if r.entity_fields] == ["property"]
 
@@ -190,3 +190,20 @@ def test_string_baseline_picks_the_candidates_sharing_most_words():
     assert predict_string("Call the bakery on Main Street", values) == frozenset({2})
     assert predict_string("Navigate to Main Street please", values) == frozenset({2, 3})  # a tie: both
     assert predict_string("Play the second one", values) == frozenset()  # no word shared: none
+
+
+@pytest.mark.parametrize("rule,text,n,want", [
+    ("top", "the top one", 4, {0}), ("second_to_last", "the second to last one", 5, {3}),
+    ("middle", "the middle one", 5, {2}), ("middle", "the middle one", 4, None),  # no middle in an even list
+    ("second_to_last", "the second to last one", 2, None), ("top", "the one at the top", 1, None),
+])
+def test_fixed_places_draw_and_resolve_to_exactly_their_target(rule, text, n, want):
+    cands = (LIST + [biz("Target", "Oak Ave", "Fremont")])[:n]
+    m = Mention("m", text, rule)
+    assert RULES[rule].fits(m, cands, "positional") == (want is not None)
+    if want is None:
+        return
+    assert _draw(m, cands) == (want, {})
+    assert resolve(m, "call " + text + " please", cands, V) == want
+    assert resolve(m, "call the last one", cands, V) == set()  # another place is not this one
+    assert not RULES[rule].fits(m, cands, "none")
