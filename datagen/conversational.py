@@ -21,7 +21,8 @@ from datagen.entities import Entity, Pools
 from datagen.errors import UserError
 from datagen.example import Example, reference_kind
 from datagen.generator import ItemResult
-from datagen.grammar import Action, Grammar, compose, load_action, load_grammar, words_of
+from datagen.grammar import Action, Grammar, compose, load_action, words_of
+from datagen.grammar import load as load_grammar_file
 from datagen.rules import RULES, Mention, Vocabulary, resolve
 from datagen.seeding import rng as make_rng
 from datagen.templates import check_slots, fill, load_yaml, require, slots
@@ -126,8 +127,7 @@ def load(folder: Path, pools: Pools) -> Templates:
             for m in built:
                 mentions[template_id(dom, menu, m)] = (dom, m)
         domains[name] = dom
-    grammar = load_grammar(require(data, "grammar", dict, str(path)), f"{path}: grammar")
-    return Templates(domains, grammar, mentions)
+    return Templates(domains, load_grammar_file(folder), mentions)
 
 
 @lru_cache(maxsize=1024)

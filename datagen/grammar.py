@@ -25,10 +25,13 @@ import random
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import AbstractSet, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from datagen.errors import UserError
-from datagen.templates import require
+from datagen.templates import load_yaml, require
+
+GRAMMAR_FILE = "grammar.yaml"
 
 _WORD = re.compile(r"[a-z']+")
 FOR_ME = " for me"
@@ -172,8 +175,13 @@ def _fits_ref(opener: str, closer: str, ref: set, grammar: Grammar) -> bool:
     return not ((_words(opener) | _words(closer)) & (ref - SMALL_WORDS))
 
 
+def load(folder: Path) -> Grammar:
+    """The grammar of a templates folder (grammar.yaml), checked."""
+    return load_grammar(load_yaml(folder, GRAMMAR_FILE), str(folder / GRAMMAR_FILE))
+
+
 def load_grammar(raw: Mapping[str, object], where: str) -> Grammar:
-    """The `grammar` block of a templates file, checked."""
+    """A grammar's keys (grammar.yaml), checked."""
     strings = lambda key: tuple(str(x) for x in require(raw, key, list, where))  # noqa: E731
     grammar = Grammar(strings("openers"), strings("first_person"), strings("closers"),
                       tuple(w.lower() for w in strings("question_words")), strings("question_openers"),

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass, make_dataclass
+from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from datagen.errors import UserError
-from datagen.example import sentence
+from datagen.grammar import Action, Grammar, compose, words_of
+from datagen.grammar import load as load_grammar
 from datagen.screen.model import Box
 from datagen.settings import SHARE, Shares, setting
 from datagen.templates import check_slots, fill, load_yaml, require
@@ -63,8 +64,10 @@ class RequestTemplates:
     ordinals: List[str]
     types: Dict[str, dict]
     stopwords: Set[str]
-    prefixes: List[str]
+    grammar: Grammar  # openers and closers (grammar.yaml)
     mentions: Dict[str, List[str]]
+    verbs: Dict[Tuple[str, bool], List[Action]] = field(default_factory=dict)  # (type, bare label) -> verbs
+    label_verbs: Dict[str, List[Action]] = field(default_factory=dict)  # label (lower case) -> its only verbs
 
 
 @dataclass(frozen=True)
@@ -274,18 +277,27 @@ def load(folder: Path) -> RequestTemplates:
     path = folder / REQUESTS_FILE
     data = load_yaml(folder, REQUESTS_FILE)
     types = require(data, "types", dict, str(path))
+    verbs: Dict[Tuple[str, bool], List[Action]] = {}
     for name, spec in types.items():
-        for verb in require(spec, "verbs", list, f"{path}: types.{name}"):
-            check_slots(verb, ["ref"], f"{path}: types.{name}.verbs")
+        for key, bare in (("verbs", False), ("bare_verbs", True)):
+            texts = require(spec, key, list, f"{path}: types.{name}") if key == "verbs" or spec.get("bare_label") \
+                else []
+            for verb in texts:
+                check_slots(verb, ["ref"], f"{path}: types.{name}.{key}")
+            verbs[(name, bare)] = [Action(str(v)) for v in texts]
     mentions = {k: [str(x) for x in v] for k, v in require(data, "mentions", dict, str(path)).items()}
     for sub, texts in mentions.items():
         if sub not in SUBS:
             raise UserError(f"{path}: mentions.{sub}: unknown kind (known: {', '.join(SUBS)})")
         for text in texts:
             check_slots(text, SUBS[sub].slots, f"{path}: mentions.{sub}")
+    label_verbs = {str(k).lower(): [Action(str(v)) for v in vs] for k, vs in (data.get("label_verbs") or {}).items()}
+    for label, vs in label_verbs.items():
+        for v in vs:
+            check_slots(v.text, ["ref"], f"{path}: label_verbs.{label}")
     return RequestTemplates([str(o) for o in data.get("ordinals") or []], types,
                             {str(w).lower() for w in data.get("label_stopwords") or []},
-                            [str(p) for p in data.get("prefixes") or [""]], mentions)
+                            load_grammar(folder), mentions, verbs, label_verbs)
 
 
 def select(sub: str, cands: Sequence[Candidate], type_: str, label: str = "", ordinal: int = 0) -> Optional[Set[int]]:
@@ -324,6 +336,16 @@ def draw(templates: RequestTemplates, kind: str, cands: Sequence[Candidate], rng
     if params.ordinal is not None:
         values["ordinal"] = templates.ordinals[params.ordinal]
     ref = fill(texts[mention_index], values)
-    query = sentence(rng.choice(templates.prefixes), fill(rng.choice(spec["verbs"]), {"ref": ref}), "")
+    ref_words = words_of(ref)
+    # a verb that fits the mention (not "email the email address"); the label alone only with its own verbs
+    bare = sub.name == "bare_label"
+    own = templates.label_verbs.get(params.label.lower()) if params.label else None
+    if own is not None and bare:
+        return None  # "call fax": a label that limits the verbs is not said alone
+    verbs = [v for v in (own or templates.verbs[(type_, bare)]) if v.fits((), (), mention_words=ref_words)]
+    if not verbs:
+        return None
+    verb = rng.choice(verbs).text
+    query = compose(fill(verb, {"ref": ref}), templates.grammar, rng, verb, ref_words)
     template = f"screen/{sub.name}/{mention_index}/{type_}"
     return Drawn(query, frozenset(targets), template, sub.reference, sub.name, type_, params.label, ordinal)

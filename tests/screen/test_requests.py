@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -108,6 +109,7 @@ def test_records_fit_together():
 def _templates(tmp_path, mentions: str):
     (tmp_path / REQUESTS_FILE).write_text("types:\n  Uri: {noun: link, nouns: links, verbs: ['open {ref}']}\n"
                                           f"mentions:\n{mentions}")
+    (tmp_path / "grammar.yaml").write_text((builtin_dir("templates") / "grammar.yaml").read_text())
     return load(tmp_path)
 
 
@@ -150,7 +152,7 @@ def test_drawn_requests_pick_what_the_rules_pick():
 
 
 def test_draws_are_pinned():
-    """The first request of each sub-kind in a seeded run, as the code before the per-kind records drew them."""
+    """The first request of each sub-kind in a seeded run (update deliberately when templates or the grammar change)."""
     t = load(builtin_dir("templates"))
     rng = random.Random(0)
     first = {}
@@ -161,16 +163,31 @@ def test_draws_are_pinned():
             first[got.sub] = (got.query, sorted(got.targets), got.template, got.reference, got.type, got.label,
                               got.ordinal)
     assert first == {
-        "multi": ("Copy these numbers", [0, 1, 4], "screen/multi/0/PhoneNumber", "multi", "PhoneNumber", "", 0),
-        "none": ("Get directions to the address", [], "screen/none/0/PostalAddress", "none", "PostalAddress", "", 0),
-        "type": ("Open the link", [3], "screen/type/1/Uri", "type", "Uri", "", 0),
-        "top": ("Can you text the number at the top", [0], "screen/top/0/PhoneNumber", "spatial", "PhoneNumber", "", 0),
-        "bottom": ("Dial the number at the bottom", [4], "screen/bottom/0/PhoneNumber", "spatial", "PhoneNumber", "",
-                   0),
-        "ordinal": ("Ok, copy the second number", [1], "screen/ordinal/0/PhoneNumber", "positional", "PhoneNumber", "",
-                    1),
-        "label": ("Please email the email address for support", [2], "screen/label/1/EmailAddress", "descriptive",
+        "multi": ("Would you save these numbers if that's okay", [0, 1, 4], "screen/multi/0/PhoneNumber", "multi",
+                  "PhoneNumber", "", 0),
+        "none": ("Save the address, thank you", [], "screen/none/0/PostalAddress", "none", "PostalAddress", "", 0),
+        "type": ("Share the link, thanks a lot", [3], "screen/type/1/Uri", "type", "Uri", "", 0),
+        "top": ("Could you dial the first number on the screen", [0], "screen/top/1/PhoneNumber", "spatial",
+                "PhoneNumber", "", 0),
+        "bottom": ("Okay so dial the number at the bottom", [4], "screen/bottom/0/PhoneNumber", "spatial", "PhoneNumber",
+                   "", 0),
+        "ordinal": ("I want to copy the second number, thank you", [1], "screen/ordinal/0/PhoneNumber", "positional",
+                    "PhoneNumber", "", 1),
+        "label": ("Save the email address for support for me", [2], "screen/label/1/EmailAddress", "descriptive",
                   "EmailAddress", "Support", 0),
-        "bare_label": ("Text fax", [4], "screen/bare_label/0/PhoneNumber", "descriptive", "PhoneNumber", "Fax", 0),
+        "bare_label": ("Can you please call sales", [0], "screen/bare_label/0/PhoneNumber", "descriptive", "PhoneNumber",
+                       "Sales", 0),
     }
-    assert rng.random() == 0.8189825824874795  # the run drew exactly as many numbers as before
+    assert rng.random() == 0.6344230252613314  # the run drew exactly as many numbers as when pinned
+
+
+def test_no_fax_is_called_and_no_noun_is_said_twice():
+    # the reviewed requests "Text fax", "Please email the email address for support"
+    t = load(builtin_dir("templates"))
+    rng = random.Random(1)
+    made = [draw(t, k, SCREEN, rng, ["PostalAddress"]) for k in ["label"] * 400]
+    queries = [d.query.lower() for d in made if d is not None]
+    assert queries
+    fax = [q for d, q in zip([d for d in made if d is not None], queries) if d.label.lower() == "fax"]
+    assert fax and not any(w in q.split() for q in fax for w in ("call", "dial", "text"))
+    assert not any(re.search(r"\bemail the email\b|\bcall the call\b", q) for q in queries)
