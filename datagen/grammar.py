@@ -10,7 +10,8 @@ imperative and takes an opener and a closer such that:
   ahead and go with"; small words such as "the" and "to" aside), and at most one of them says when
   ("now ... when you get a chance");
 - a first-person opener ("I want to", "let's", "help me") never comes before a body that has "me"
-  in it ("I want to take me to ...", "let's give me ...");
+  in it ("I want to take me to ...", "let's give me ...") or starts with what the assistant does
+  ("let's show it on the map");
 - " for me" never closes a body with "me" in it, nor one after a first-person opener ("give me the
   number for me", "I'd like to call them for me");
 - a body that says when already ("skip it tomorrow") takes no opener or closer that says when.
@@ -50,6 +51,8 @@ class Grammar:
     question_openers: Tuple[str, ...]
     timing: Tuple[str, ...] = ()  # openers and closers that say when ("now ", " right away"): one at most
     says_when: Tuple[str, ...] = ()  # words of a body that say when already: no timing opener or closer then
+    avoid: Tuple[str, ...] = ()  # phrases no request may contain ("would you like ...": an offer, not a request)
+    assistant_verbs: Tuple[str, ...] = ()  # first words of actions the assistant does: no first-person opener
     # allowed (opener, closer) pairs per action, filled as actions are used (not part of the grammar's identity)
     _pairs: Dict[object, Tuple[Tuple[str, str], ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
     # words of a mention that can rule out an opener or closer: theirs (small words aside), "me", those that say when
@@ -117,8 +120,8 @@ def _fits(opener: str, body: str, closer: str, grammar: Grammar) -> bool:
     words = _words(body)
     me = "me" in words
     first_person = opener in grammar.first_person
-    if first_person and me:
-        return False
+    if first_person and (me or body.split(" ", 1)[0].lower() in grammar.assistant_verbs):
+        return False  # "I want to take me to", "let's show it on the map"
     if closer == FOR_ME and (me or first_person):
         return False
     if opener in grammar.timing and closer in grammar.timing:
@@ -126,6 +129,8 @@ def _fits(opener: str, body: str, closer: str, grammar: Grammar) -> bool:
     if (opener in grammar.timing or closer in grammar.timing) and words & set(grammar.says_when):
         return False  # "skip it tomorrow now"
     said = words - SMALL_WORDS
+    if grammar.avoid and any(p in f"{opener}{body}{closer}".lower() for p in grammar.avoid):
+        return False
     return not (_words(opener) & _words(closer)) and not ((_words(opener) | _words(closer)) & said)
 
 
@@ -185,7 +190,9 @@ def load_grammar(raw: Mapping[str, object], where: str) -> Grammar:
     strings = lambda key: tuple(str(x) for x in require(raw, key, list, where))  # noqa: E731
     grammar = Grammar(strings("openers"), strings("first_person"), strings("closers"),
                       tuple(w.lower() for w in strings("question_words")), strings("question_openers"),
-                      strings("timing"), tuple(str(w).lower() for w in raw.get("says_when") or ()))
+                      strings("timing"), tuple(str(w).lower() for w in raw.get("says_when") or ()),
+                      tuple(str(p).lower() for p in raw.get("avoid") or ()),
+                      tuple(str(w).lower() for w in raw.get("assistant_verbs") or ()))
     stray = [o for o in grammar.first_person if o not in grammar.openers]
     stray += [t for t in grammar.timing if t not in grammar.openers + grammar.closers]
     if stray:

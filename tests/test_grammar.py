@@ -49,6 +49,7 @@ def test_every_sentence_the_grammar_allows_keeps_its_rules(templates):
                 continue
             me = "me" in _words(body)
             assert not (me and opener in g.first_person), text  # "I want to take me to ..."
+            assert not (opener in g.first_person and body.split()[0] in g.assistant_verbs), text  # "let's show ..."
             assert not (closer == FOR_ME and (me or opener in g.first_person)), text  # "give me ... for me"
             assert not (opener in g.timing and closer in g.timing), text  # "now ... when you get a chance"
             extra = (_words(opener) | _words(closer)) - SMALL_WORDS
@@ -72,13 +73,16 @@ def test_compose_makes_only_sentences_of_the_grammar(templates, seed):
     "So how far away is the last one when you can",
     "Go ahead and go with the first email address",
     "Now change the label of the third alarm when you get a chance",
+    "Would you like all the songs",
+    "Let's show the address in Rodriguezside on the map",
 ])
 def test_the_reviewed_bad_requests_cannot_be_made(templates, bad):
     g = templates.grammar
     for body in _bodies(templates) + [
             "delete the seventh and the eighth one", "give me the number of the one on Christopher Estate",
             "take me to the one on Judith Springs", "how far away is the last one", "go with the first email address",
-            "change the label of the third alarm"]:
+            "change the label of the third alarm", "like all the songs",
+            "show the address in Rodriguezside on the map"]:
         assert bad not in {(o + body + c).strip()[:1].upper() + (o + body + c).strip()[1:] for o, c in allowed(body, g)}
 
 
