@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from datagen.errors import UserError
-from datagen.grammar import Action, Grammar, compose, words_of
+from datagen.grammar import Action, Grammar, compose, load_action, words_of
 from datagen.grammar import load as load_grammar
 from datagen.screen.model import Box
 from datagen.settings import SHARE, Shares, setting
@@ -68,6 +68,8 @@ class RequestTemplates:
     mentions: Dict[str, List[str]]
     verbs: Dict[Tuple[str, bool], List[Action]] = field(default_factory=dict)  # (type, bare label) -> verbs
     label_verbs: Dict[str, List[Action]] = field(default_factory=dict)  # label (lower case) -> its only verbs
+    bare_labels: Set[str] = field(default_factory=set)  # labels said alone ("call sales")
+    kind_labels: Set[str] = field(default_factory=set)  # labels that name a kind of number ("the cell number")
 
 
 @dataclass(frozen=True)
@@ -282,9 +284,10 @@ def load(folder: Path) -> RequestTemplates:
         for key, bare in (("verbs", False), ("bare_verbs", True)):
             texts = require(spec, key, list, f"{path}: types.{name}") if key == "verbs" or spec.get("bare_label") \
                 else []
-            for verb in texts:
-                check_slots(verb, ["ref"], f"{path}: types.{name}.{key}")
-            verbs[(name, bare)] = [Action(str(v)) for v in texts]
+            actions = [load_action(v, f"{path}: types.{name}.{key}") for v in texts]
+            for a in actions:
+                check_slots(a.text, ["ref"], f"{path}: types.{name}.{key}")
+            verbs[(name, bare)] = actions
     mentions = {k: [str(x) for x in v] for k, v in require(data, "mentions", dict, str(path)).items()}
     for sub, texts in mentions.items():
         if sub not in SUBS:
@@ -297,7 +300,9 @@ def load(folder: Path) -> RequestTemplates:
             check_slots(v.text, ["ref"], f"{path}: label_verbs.{label}")
     return RequestTemplates([str(o) for o in data.get("ordinals") or []], types,
                             {str(w).lower() for w in data.get("label_stopwords") or []},
-                            load_grammar(folder), mentions, verbs, label_verbs)
+                            load_grammar(folder), mentions, verbs, label_verbs,
+                            {str(w).lower() for w in data.get("bare_labels") or []},
+                            {str(w).lower() for w in data.get("kind_labels") or []})
 
 
 def select(sub: str, cands: Sequence[Candidate], type_: str, label: str = "", ordinal: int = 0) -> Optional[Set[int]]:
@@ -331,7 +336,14 @@ def draw(templates: RequestTemplates, kind: str, cands: Sequence[Candidate], rng
         return None
     spec = templates.types[type_]
     texts = templates.mentions[sub.name]
-    mention_index = rng.randrange(len(texts))
+    label = params.label.lower()
+    if sub.name == "bare_label" and label not in templates.bare_labels:
+        return None  # "call sales", but not "call cell" or "write to press"
+    # a label that names a kind of number ("cell", "fax") goes before the noun: "the cell number", not "the number for cell"
+    fits = [k for k, t in enumerate(texts) if not (label in templates.kind_labels and "for {label}" in t)]
+    if not fits:
+        return None
+    mention_index = rng.choice(fits)
     values = {"noun": spec["noun"], "nouns": spec["nouns"], "label": params.label.lower()}
     if params.ordinal is not None:
         values["ordinal"] = templates.ordinals[params.ordinal]
@@ -342,7 +354,8 @@ def draw(templates: RequestTemplates, kind: str, cands: Sequence[Candidate], rng
     own = templates.label_verbs.get(params.label.lower()) if params.label else None
     if own is not None and bare:
         return None  # "call fax": a label that limits the verbs is not said alone
-    verbs = [v for v in (own or templates.verbs[(type_, bare)]) if v.fits((), (), mention_words=ref_words)]
+    verbs = [v for v in (own or templates.verbs[(type_, bare)])
+             if v.fits((), [{}] * len(targets), mention_words=ref_words)]  # "call" one number, not "all the numbers"
     if not verbs:
         return None
     verb = rng.choice(verbs).text
