@@ -91,19 +91,6 @@ def occurs(needle: str, haystack: str) -> bool:
     return False
 
 
-class _Merged:
-    """An entity's fields, then the vocabulary's words (what a mention is filled with), without a new dict."""
-
-    __slots__ = ("fields", "statics")
-
-    def __init__(self, fields: Mapping[str, str], statics: Mapping[str, str]):
-        self.fields, self.statics = fields, statics
-
-    def __getitem__(self, key: str) -> str:
-        got = self.fields.get(key)
-        return got if got is not None else self.statics[key]
-
-
 def _values(entity: Entity, vocab: Vocabulary) -> Dict[str, str]:
     values = dict(vocab.statics)
     values.update(entity.properties)
@@ -295,12 +282,12 @@ def _pick_property(m, query, cands, vocab):
     matched: Set[int] = set()
     used: List[List[str]] = []
     for i, e in enumerate(cands):
-        fields = e.fields
-        if any(s not in fields for s in own):
+        values = _values(e, vocab)
+        if any(s not in values for s in own):
             continue
-        if occurs(fill(m.text, _Merged(fields, vocab.statics)).lower(), query):
+        if occurs(fill(m.text, values).lower(), query):
             matched.add(i)
-            used.append([fields[s].lower() for s in own])
+            used.append([values[s].lower() for s in own])
     if not matched:
         return matched
     out = set(matched)
