@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import OrderedDict
-from functools import cached_property
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -57,12 +56,10 @@ class Entity:
         return f"Type: {self.type} | {self.line}"
 
     def get(self, key: str, default: str = "") -> str:
-        return self.fields.get(key, default)
-
-    @cached_property
-    def fields(self) -> Dict[str, str]:
-        """The properties as a dict (made once per entity: pool entities are read in many lists)."""
-        return dict(self.properties)
+        for k, v in self.properties:
+            if k == key:
+                return v
+        return default
 
     def with_property(self, key: str, value: str) -> "Entity":
         """A copy with one more property, also written at the end of its line."""
