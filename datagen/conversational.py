@@ -35,7 +35,7 @@ STATIC_SLOTS = ("noun", "nouns")  # slots a domain fills with its own words
 # which menus of a domain serve each kind of reference; the first list is for single-type
 # domains, the second for the mixed domain
 MENUS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
-    "positional": (("positional",), ("by_type_position",)),
+    "positional": (("positional", "combined"), ("by_type_position",)),
     "descriptive": (("describe",), ()),
     "type": ((), ("by_type",)),
     "multi": (("multi", "describe_many"), ("by_type_many", "multi")),
@@ -116,7 +116,8 @@ def load(folder: Path, pools: Pools) -> Templates:
                     raise UserError(f"{where}.actions: {a.text!r} names '{key}', not a field of {', '.join(types)}")
         dom = Domain(name, list(types), actions, vocab)
         raw_menus = dict(shared)
-        raw_menus.update({k: raw.get(k) or [] for k in ("describe", "describe_many", "by_type", "by_type_position")})
+        raw_menus.update({k: raw.get(k) or [] for k in ("describe", "describe_many", "combined", "by_type",
+                                                          "by_type_position")})
         for menu, items in raw_menus.items():
             built = [_mention(m, f"{where}.{menu}", fields, statics, pools) for m in items]
             if menu == "by_type":
@@ -218,6 +219,14 @@ class ConversationalGenerator:
                 return None
             cands, chosen = shared
             targets, values = set(chosen), dict(cands[chosen[0]].properties)
+        elif rule.shares:  # "the second pharmacy": a list where several share the value, then the rule's draw
+            shared = self._share(m, cands, rng, rule.slots)
+            if shared is None:
+                return None
+            drawn = rule.draw(m, dom.vocab, shared[0], kind, rng, lambda: self._absent(dom, rng))
+            if drawn is None:
+                return None
+            cands, (targets, values) = shared[0], drawn
         else:
             drawn = rule.draw(m, dom.vocab, cands, kind, rng, lambda: self._absent(dom, rng))
             if drawn is None:
@@ -250,9 +259,9 @@ class ConversationalGenerator:
             return None
         return query, m, menu, targets, cands
 
-    def _share(self, m: Mention, cands: List[Entity], rng: random.Random):
+    def _share(self, m: Mention, cands: List[Entity], rng: random.Random, rule_slots: Sequence[str] = ()):
         """For 'the ones in {city}': give 2..4 candidates the value of that field one of them has."""
-        own = [s for s in slots(m.text) if s not in STATIC_SLOTS]
+        own = [s for s in slots(m.text) if s not in STATIC_SLOTS and s not in rule_slots]
         if len(own) != 1 or len(cands) < 3:
             return None
         key = own[0]

@@ -69,6 +69,7 @@ class Rule:
     pick: Pick
     feasible: Optional[Feasible] = None  # None: the rule may apply to any list
     entity_fields: bool = False  # the text may also name the candidates' own fields ({city})
+    shares: bool = False  # drawn on a list where several candidates share the named field (made so if need be)
 
     def fits(self, m: Mention, cands: Sequence[Entity], kind: str) -> bool:
         """Whether the rule can apply to this list at all (saves draws that must fail)."""
@@ -299,6 +300,50 @@ def _pick_property(m, query, cands, vocab):
     return out
 
 
+# -- property_ordinal: the n-th of the candidates that share a field value ("the second pharmacy") --
+def _own_field(m: Mention, vocab: Vocabulary) -> Optional[str]:
+    own = [s for s in slots(m.text) if s not in vocab.statics and s != "ordinal"]
+    return own[0] if len(own) == 1 else None
+
+
+def _groups(key: str, cands: Sequence[Entity]) -> Dict[str, List[int]]:
+    """Field value -> the candidates that have it, in list order."""
+    out: Dict[str, List[int]] = {}
+    for i, e in enumerate(cands):
+        v = e.get(key)
+        if v:
+            out.setdefault(v, []).append(i)
+    return out
+
+
+def _draw_property_ordinal(m, vocab, cands, kind, rng, absent):
+    key = _own_field(m, vocab)
+    if key is None or kind == NONE_KIND:
+        return None
+    groups = [g for g in _groups(key, cands).values() if len(g) >= 2]
+    if not groups:
+        return None
+    group = rng.choice(groups)
+    k = rng.randrange(min(len(group), len(vocab.ordinals)))
+    return {group[k]}, {"ordinal": vocab.ordinals[k], key: cands[group[k]].get(key)}
+
+
+def _pick_property_ordinal(m, query, cands, vocab):
+    """The candidate whose rank among those sharing its value is named with that value, plus any candidate
+    outside the group whose line shows the value (then the request is ambiguous)."""
+    key = _own_field(m, vocab)
+    if key is None:
+        return set()
+    out: Set[int] = set()
+    for value, group in _groups(key, cands).items():
+        for k, i in enumerate(group[: len(vocab.ordinals)]):
+            if _filled(m, query, vocab, ordinal=vocab.ordinals[k], **{key: value}):
+                out.add(i)
+                low = value.lower()
+                out |= {j for j, e in enumerate(cands) if j not in group and occurs(low, e.line.lower())}
+    return out
+
+
 RULES: Dict[str, Rule] = {r.name: r for r in (
     Rule("ordinal", ("ordinal",), "positional", _draw_from_top, _by_position(lambda i, n: i + 1)),
     Rule("number", ("number",), "positional", _draw_from_top, _by_position(lambda i, n: i + 1)),
@@ -315,6 +360,8 @@ RULES: Dict[str, Rule] = {r.name: r for r in (
     Rule("type", (), "type", _draw_type, _pick_type, _type_feasible),
     Rule("type_ordinal", ("ordinal",), "positional", _draw_type_ordinal, _pick_type_ordinal, _type_ordinal_feasible),
     Rule("property", (), "descriptive", _draw_property, _pick_property, entity_fields=True),
+    Rule("property_ordinal", ("ordinal",), "positional", _draw_property_ordinal, _pick_property_ordinal,
+         lambda m, cands, kind: kind != NONE_KIND and len(cands) >= 3, entity_fields=True, shares=True),
 )}
 
 

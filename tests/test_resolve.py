@@ -88,9 +88,9 @@ def _request(m: Mention, values) -> str:
 
 def test_every_rule_is_one_record_under_its_name():
     assert set(RULES) == {"ordinal", "number", "from_bottom", "last", "top", "second_to_last", "middle", "first_n",
-                          "last_n", "pair", "all", "unrelated", "type", "type_ordinal", "property"}
+                          "last_n", "pair", "all", "unrelated", "type", "type_ordinal", "property", "property_ordinal"}
     assert all(name == r.name and r.label in ("positional", "descriptive", "type") for name, r in RULES.items())
-    assert [n for n, r in RULES.items() if r.entity_fields] == ["property"]
+    assert [n for n, r in RULES.items() if r.entity_fields] == ["property", "property_ordinal"]
 
 
 @pytest.mark.parametrize("text, select, types, cands", [
@@ -207,3 +207,17 @@ def test_fixed_places_draw_and_resolve_to_exactly_their_target(rule, text, n, wa
     assert resolve(m, "call " + text + " please", cands, V) == want
     assert resolve(m, "call the last one", cands, V) == set()  # another place is not this one
     assert not RULES[rule].fits(m, cands, "none")
+
+
+def test_the_nth_of_those_sharing_a_value():
+    # "the second one in San Jose": the second of the candidates in San Jose (list order), not the second overall
+    m = Mention("m", "the {ordinal} one in {city}", "property_ordinal")
+    assert resolve(m, "call the second one in san jose", LIST, V) == {2}
+    assert resolve(m, "call the first one in san jose", LIST, V) == {0}
+    assert resolve(m, "call the second one in fremont", LIST, V) == set()  # Fremont has one candidate
+    targets, values = _draw(m, LIST)
+    assert values["city"] == "San Jose" and targets == {[0, 2][["first", "second"].index(values["ordinal"])]}
+    assert not RULES["property_ordinal"].fits(m, LIST, "none") and RULES["property_ordinal"].shares
+    # a candidate elsewhere in the list whose line shows the value makes the request ambiguous
+    other = biz("San Jose Cafe", "Oak Ave", "Campbell")
+    assert resolve(m, "call the second one in san jose", LIST + [other], V) == {2, 4}
