@@ -19,6 +19,7 @@ Adding a kind of reference is one `Rule` in `RULES` (and its mentions in the tem
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
@@ -344,6 +345,79 @@ def _pick_property_ordinal(m, query, cands, vocab):
     return out
 
 
+# -- earliest, latest: by the time a candidate shows ("the earliest alarm") ---------------------
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*([AaPp])\.?[Mm]\.?\s*$")
+
+
+def minutes_of(text: str) -> Optional[int]:
+    """Minutes after midnight of a clock time as shown ("7:30 AM" -> 450, "12:05 AM" -> 5), None if not one."""
+    m = _CLOCK.match(text or "")
+    if not m:
+        return None
+    hour, minute, half = int(m.group(1)) % 12, int(m.group(2)), m.group(3).lower()
+    return (hour + (12 if half == "p" else 0)) * 60 + minute
+
+
+def _extreme(latest: bool) -> Tuple[Draw, Pick, Feasible]:
+    """The candidate with the earliest (or latest) `time`, when every candidate shows one and it is unique."""
+
+    def index(cands: Sequence[Entity]) -> Optional[int]:
+        times = [minutes_of(e.get("time")) for e in cands]
+        if len(cands) < 2 or any(t is None for t in times):
+            return None
+        best = max(times) if latest else min(times)  # type: ignore[type-var]
+        return times.index(best) if times.count(best) == 1 else None
+
+    def feasible(m, cands, kind):
+        return kind != NONE_KIND and index(cands) is not None
+
+    def draw(m, vocab, cands, kind, rng, absent):
+        i = index(cands)
+        return None if i is None else ({i}, {})
+
+    def pick(m, query, cands, vocab):
+        i = index(cands)
+        return {i} if i is not None and _filled(m, query, vocab) else set()
+
+    return draw, pick, feasible
+
+
+# -- ending_in, area_code: by digits of a candidate's phone number ("the one ending in 42") --------
+PHONE_FIELDS = ("phone", "number")  # the fields a phone number is in (Person, PhoneNumber)
+_DIGIT = re.compile(r"\d")
+
+
+def _national_digits(e: Entity) -> str:
+    """The digits of a candidate's phone number without a +1 country code ("" if it has none)."""
+    value = next((e.get(f) for f in PHONE_FIELDS if e.get(f)), "")
+    digits = "".join(_DIGIT.findall(value))
+    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+
+
+def _by_digits(slot: str, part: Callable[[str], str]) -> Tuple[Draw, Pick, Feasible]:
+    """A candidate named by a part of its phone number's digits (its last two, its area code): unique in the list."""
+
+    def parts(cands: Sequence[Entity]) -> List[str]:
+        return [part(_national_digits(e)) if len(_national_digits(e)) == 10 else "" for e in cands]
+
+    def feasible(m, cands, kind):
+        ps = parts(cands)
+        return kind != NONE_KIND and any(p and ps.count(p) == 1 for p in ps)
+
+    def draw(m, vocab, cands, kind, rng, absent):
+        ps = parts(cands)
+        ok = [i for i, p in enumerate(ps) if p and ps.count(p) == 1]
+        if not ok:
+            return None
+        i = rng.choice(ok)
+        return {i}, {slot: ps[i]}
+
+    def pick(m, query, cands, vocab):
+        return {i for i, p in enumerate(parts(cands)) if p and _filled(m, query, vocab, **{slot: p})}
+
+    return draw, pick, feasible
+
+
 RULES: Dict[str, Rule] = {r.name: r for r in (
     Rule("ordinal", ("ordinal",), "positional", _draw_from_top, _by_position(lambda i, n: i + 1)),
     Rule("number", ("number",), "positional", _draw_from_top, _by_position(lambda i, n: i + 1)),
@@ -360,6 +434,10 @@ RULES: Dict[str, Rule] = {r.name: r for r in (
     Rule("type", (), "type", _draw_type, _pick_type, _type_feasible),
     Rule("type_ordinal", ("ordinal",), "positional", _draw_type_ordinal, _pick_type_ordinal, _type_ordinal_feasible),
     Rule("property", (), "descriptive", _draw_property, _pick_property, entity_fields=True),
+    Rule("earliest", (), "descriptive", *_extreme(latest=False)),
+    Rule("latest", (), "descriptive", *_extreme(latest=True)),
+    Rule("ending_in", ("last_digits",), "descriptive", *_by_digits("last_digits", lambda d: d[-2:])),
+    Rule("area_code", ("area_code",), "descriptive", *_by_digits("area_code", lambda d: d[:3])),
     Rule("property_ordinal", ("ordinal",), "positional", _draw_property_ordinal, _pick_property_ordinal,
          lambda m, cands, kind: kind != NONE_KIND and len(cands) >= 3, entity_fields=True, shares=True),
 )}

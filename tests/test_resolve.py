@@ -88,7 +88,8 @@ def _request(m: Mention, values) -> str:
 
 def test_every_rule_is_one_record_under_its_name():
     assert set(RULES) == {"ordinal", "number", "from_bottom", "last", "top", "second_to_last", "middle", "first_n",
-                          "last_n", "pair", "all", "unrelated", "type", "type_ordinal", "property", "property_ordinal"}
+                          "last_n", "pair", "all", "unrelated", "type", "type_ordinal", "property", "property_ordinal",
+                          "earliest", "latest", "ending_in", "area_code"}
     assert all(name == r.name and r.label in ("positional", "descriptive", "type") for name, r in RULES.items())
     assert [n for n, r in RULES.items() if r.entity_fields] == ["property", "property_ordinal"]
 
@@ -221,3 +222,36 @@ def test_the_nth_of_those_sharing_a_value():
     # a candidate elsewhere in the list whose line shows the value makes the request ambiguous
     other = biz("San Jose Cafe", "Oak Ave", "Campbell")
     assert resolve(m, "call the second one in san jose", LIST + [other], V) == {2, 4}
+
+
+def _alarm(time, label="gym"):
+    return Entity("Alarm", time, (("time", time), ("label", label)), f"time: {time}; label: {label}")
+
+
+def _person(name, phone):
+    return Entity("Person", name, (("name", name), ("phone", phone)), f"Name: {name} | Phone: {phone}")
+
+
+def test_earliest_and_latest_by_clock_time():
+    from datagen.rules import minutes_of
+
+    assert minutes_of("7:30 AM") == 450 and minutes_of("12:05 AM") == 5 and minutes_of("12:00 PM") == 720
+    alarms = [_alarm("7:30 AM"), _alarm("6:15 AM"), _alarm("11:05 PM"), _alarm("12:10 PM")]
+    early, late = Mention("m", "the earliest alarm", "earliest"), Mention("m", "the latest alarm", "latest")
+    assert _draw(early, alarms) == ({1}, {}) and _draw(late, alarms) == ({2}, {})
+    assert resolve(early, "snooze the earliest alarm", alarms, V) == {1}
+    tie = alarms + [_alarm("6:15 AM", "yoga")]
+    assert not RULES["earliest"].fits(early, tie, "descriptive")  # two at the earliest time: not unique
+
+
+def test_phone_digits_name_one_contact():
+    people = [_person("Ann Lee", "(415) 555-0142"), _person("Bo Kim", "+1 212-555-0177"),
+              _person("Cy Dunn", "(650) 555-0177")]
+    ends, area = Mention("m", "the one ending in {last_digits}", "ending_in"), Mention(
+        "m", "the {area_code} number", "area_code")
+    assert resolve(ends, "call the one ending in 42", people, V) == {0}
+    assert resolve(ends, "call the one ending in 77", people, V) == {1, 2}  # two end in 77: ambiguous
+    assert resolve(area, "call the 212 number", people, V) == {1}  # +1 taken off
+    for _ in range(5):
+        targets, values = _draw(ends, people)
+        assert targets == {0} and values == {"last_digits": "42"}  # the only unique ending
