@@ -35,7 +35,7 @@ STATIC_SLOTS = ("noun", "nouns")  # slots a domain fills with its own words
 # which menus of a domain serve each kind of reference; the first list is for single-type
 # domains, the second for the mixed domain
 MENUS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
-    "positional": (("positional", "combined"), ("by_type_position",)),
+    "positional": (("positional",), ("by_type_position",)),
     "descriptive": (("describe",), ()),
     "type": ((), ("by_type",)),
     "multi": (("multi", "describe_many"), ("by_type_many", "multi")),
@@ -124,6 +124,8 @@ def load(folder: Path, pools: Pools) -> Templates:
                 dom.menus["by_type_many"] = [m for m in built if m.many]
                 built = [m for m in built if not m.many]
             dom.menus[menu] = built
+        # combined references ("the second pharmacy") are positional mentions among the others, as often as each
+        dom.menus["positional"] = dom.menus.get("positional", []) + dom.menus.pop("combined", [])
         for menu, built in dom.menus.items():
             for m in built:
                 mentions[template_id(dom, menu, m)] = (dom, m)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from datagen.entities import Entity
@@ -349,6 +350,7 @@ def _pick_property_ordinal(m, query, cands, vocab):
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*([AaPp])\.?[Mm]\.?\s*$")
 
 
+@lru_cache(maxsize=4096)
 def minutes_of(text: str) -> Optional[int]:
     """Minutes after midnight of a clock time as shown ("7:30 AM" -> 450, "12:05 AM" -> 5), None if not one."""
     m = _CLOCK.match(text or "")
@@ -389,7 +391,11 @@ _DIGIT = re.compile(r"\d")
 
 def _national_digits(e: Entity) -> str:
     """The digits of a candidate's phone number without a +1 country code ("" if it has none)."""
-    value = next((e.get(f) for f in PHONE_FIELDS if e.get(f)), "")
+    return _digits_of(next((e.get(f) for f in PHONE_FIELDS if e.get(f)), ""))
+
+
+@lru_cache(maxsize=8192)
+def _digits_of(value: str) -> str:
     digits = "".join(_DIGIT.findall(value))
     return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
 
@@ -398,7 +404,11 @@ def _by_digits(slot: str, part: Callable[[str], str]) -> Tuple[Draw, Pick, Feasi
     """A candidate named by a part of its phone number's digits (its last two, its area code): unique in the list."""
 
     def parts(cands: Sequence[Entity]) -> List[str]:
-        return [part(_national_digits(e)) if len(_national_digits(e)) == 10 else "" for e in cands]
+        out = []
+        for e in cands:
+            d = _national_digits(e)
+            out.append(part(d) if len(d) == 10 else "")
+        return out
 
     def feasible(m, cands, kind):
         ps = parts(cands)
