@@ -113,7 +113,8 @@ class ScreenConfig(Settings):
     images: Optional[str] = setting(None, "folder of screenshots for source=images (screen.images=shots/)")
     max_pixels: int = setting(40000000, "larger images are skipped and counted", AT_LEAST_ONE)
     families: List[str] = setting([], "[] = every family in templates/screens (screen.families=[contact_page])")
-    previews: int = setting(6, "screens drawn with truth/OCR/detection boxes into previews/", COUNT)
+    previews: int = setting(24, "screens drawn with truth/OCR/detection boxes into previews/: the first of each "
+                            "family on each device (screenshots: the first ones), at most this many", COUNT)
     render: RenderSettings = group(RenderSettings, "how screens are drawn (Pillow)")
     ocr: OcrSettings = group(OcrSettings, "Tesseract")
     lines: LineSettings = group(LineSettings, "words -> lines -> elements (the onscreen parse)")

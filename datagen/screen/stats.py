@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 class ScreenStats:
-    """Collects per-screen metrics as screens stream by; writes the first `previews` previews."""
+    """Collects per-screen metrics as screens stream by; writes up to `previews` previews: the first screen of
+    each family on each device (every family shows up), and for screenshots the first ones."""
 
     def __init__(self, preview_dir: Path, previews: int):
         self.preview_dir, self.previews = preview_dir, previews
@@ -31,6 +32,7 @@ class ScreenStats:
         self.prepared: Counter = Counter()  # upscaled / as_is screens, re-read regions and the screens with some
         self.devices: Dict[str, Counter] = defaultdict(Counter)  # family -> device (phone, desktop, mobile) -> screens
         self.by_device: Dict[str, Dict[str, List[float]]] = defaultdict(lambda: defaultdict(list))
+        self.previewed: set = set()  # (family, device) with a preview
 
     def add(self, row: dict) -> None:
         self.screens += 1
@@ -52,15 +54,21 @@ class ScreenStats:
         self.prepared["upscaled" if (prepared.get("scale") or 1.0) > 1.0 else "as_is"] += 1
         self.prepared["reread_regions"] += prepared.get("reread") or 0
         self.prepared["screens_with_reread"] += bool(prepared.get("reread"))
-        if len(self.written) < self.previews:
+        if self._wants_preview(row["family"], device):
+            self.previewed.add((row["family"], device))
             self.written.append(write_preview(row, self.preview_dir).name)
+
+    def _wants_preview(self, family: str, device: Optional[str]) -> bool:
+        if len(self.written) >= self.previews:
+            return False
+        return device is None or (family, device) not in self.previewed  # screenshots: the first ones
 
     def add_table(self, table: "pa.Table") -> None:
         """Add the rows of a screens table in order (only preview rows are turned into Python)."""
         columns = {c: table.column(c).to_pylist()
                    for c in ("family", "device", *METRICS, "entity_counts", *PAIR_COLUMNS, "ocr_prepared")}
         for k in range(table.num_rows):
-            if len(self.written) < self.previews:
+            if self._wants_preview(columns["family"][k], columns["device"][k]):
                 self.add(table.slice(k, 1).to_pylist()[0])
             else:
                 self.add({c: v[k] for c, v in columns.items()})

@@ -87,7 +87,10 @@ def test_screens_table_and_metrics(screen_run):
         v["labels"] for v in sc["per_type"].values())
     assert 0.5 < sc["ocr_share_of_time"] <= 1.0
     previews = sorted((out / "previews").glob("*.png"))
-    assert [p.name for p in previews] == sorted(sc["previews"]) and len(previews) == 6
+    assert [p.name for p in previews] == sorted(sc["previews"])
+    # one preview per family and device: every family of the run shows up
+    assert {p.name.rsplit("-", 1)[0] for p in previews} == {s["family"] for s in screens}
+    assert len(previews) == len({(s["family"], s["device"]) for s in screens})
     card = (out / "README.md").read_text()
     assert "config_name: screens" in card and "## Screen text quality" in card
 
