@@ -61,16 +61,15 @@ def entity_row(e: Entity) -> dict:
 
 
 def to_row(ex: Example, rng: random.Random, instruction: str, shuffle: bool = True) -> dict:
-    """The output row of an example (see writer.EXAMPLE_SCHEMA); shuffles with `rng`."""
+    """The output row of an example (see writer.EXAMPLE_SCHEMA; each entity's `index` is its place in the list,
+    added by the writer); shuffles with `rng`."""
     order = list(range(len(ex.entities)))
     if shuffle:
         rng.shuffle(order)
-    entities = []
-    targets = []
-    for shown, i in enumerate(order, 1):
-        entities.append({"index": shown, **entity_row(ex.entities[i])})
-        if i in ex.targets:
-            targets.append(shown)
+    # the entities in shown order; their index is their place (1..n): the writer numbers them, so the cached
+    # row forms are used as they are (no copy per example)
+    entities = [entity_row(ex.entities[i]) for i in order]
+    targets = [shown for shown, i in enumerate(order, 1) if i in ex.targets]
     texts = [c["text"] for c in entities]
     target = format_target(targets)
     screen = number(ex.screen_text, order, ex.entities) if ex.screen_text is not None else None

@@ -62,7 +62,8 @@ def examples_table(rows: List[dict]) -> pa.Table:
     # flat lists by comprehension (one pass each) and offsets by running sums
     per_row = [r["entities"] for r in rows]
     all_ents = [e for es in per_row for e in es]
-    ent: Dict[str, list] = {k: [e[k] for e in all_ents] for k in ("index", "type", "value", "text", "source", "bbox")}
+    ent: Dict[str, list] = {k: [e[k] for e in all_ents] for k in ("type", "value", "text", "source", "bbox")}
+    ent["index"] = [k for es in per_row for k in range(1, len(es) + 1)]  # an entity's index is its place
     all_props = [e["properties"] for e in all_ents]
     keys = [p["key"] for ps in all_props for p in ps]
     vals = [p["value"] for ps in all_props for p in ps]
