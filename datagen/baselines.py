@@ -12,6 +12,7 @@ Each is scored per subset and per (subset, reference kind).
 from __future__ import annotations
 
 import re
+import string
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 INTENTS_FILE = "intents.yaml"
 BASELINES = ("first", "type", "string")
-_TOKEN = re.compile(r"[a-z0-9]+")
 _ONE = frozenset({1})  # what `first` answers
 # words every request has that say nothing about which candidate ("the", "one", "please")
 STRING_STOPWORDS = frozenset("a an the to of on in at for with and from by my me one ones it this that these "
@@ -50,8 +50,11 @@ def predict_first(query: str, types: Sequence[str]) -> FrozenSet[int]:
     return frozenset({1}) if types else frozenset()
 
 
+_SEPARATORS = str.maketrans({c: " " for c in string.punctuation})  # words are runs of letters and digits
+
+
 def _tokens(text: str) -> FrozenSet[str]:
-    return frozenset(_TOKEN.findall(text.lower())) - STRING_STOPWORDS
+    return frozenset(text.lower().translate(_SEPARATORS).split()) - STRING_STOPWORDS
 
 
 _value_tokens = lru_cache(maxsize=1 << 16)(_tokens)  # candidate values recur (entities come from pools)
