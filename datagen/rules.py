@@ -428,6 +428,24 @@ def _by_digits(slot: str, part: Callable[[str], str]) -> Tuple[Draw, Pick, Feasi
     return draw, pick, feasible
 
 
+# -- other: the one the description does not fit ("not the pharmacy, the other one") ------------
+def _other_feasible(m, cands, kind):
+    return kind != NONE_KIND and len(cands) == 2
+
+
+def _draw_other(m, vocab, cands, kind, rng, absent):
+    """In a list of two, the target is the one the description does not fit: it describes the other."""
+    if len(cands) != 2:
+        return None
+    t = rng.randrange(2)
+    return {t}, dict(cands[1 - t].properties)
+
+
+def _pick_other(m, query, cands, vocab):
+    described = _pick_property(m, query, cands, vocab)
+    return set(range(len(cands))) - described if len(described) == 1 and len(cands) == 2 else set()
+
+
 RULES: Dict[str, Rule] = {r.name: r for r in (
     Rule("ordinal", ("ordinal",), "positional", _draw_from_top, _by_position(lambda i, n: i + 1)),
     Rule("number", ("number",), "positional", _draw_from_top, _by_position(lambda i, n: i + 1)),
@@ -444,6 +462,7 @@ RULES: Dict[str, Rule] = {r.name: r for r in (
     Rule("type", (), "type", _draw_type, _pick_type, _type_feasible),
     Rule("type_ordinal", ("ordinal",), "positional", _draw_type_ordinal, _pick_type_ordinal, _type_ordinal_feasible),
     Rule("property", (), "descriptive", _draw_property, _pick_property, entity_fields=True),
+    Rule("other", (), "descriptive", _draw_other, _pick_other, _other_feasible, entity_fields=True),
     Rule("earliest", (), "descriptive", *_extreme(latest=False)),
     Rule("latest", (), "descriptive", *_extreme(latest=True)),
     Rule("ending_in", ("last_digits",), "descriptive", *_by_digits("last_digits", lambda d: d[-2:])),

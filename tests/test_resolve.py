@@ -89,9 +89,9 @@ def _request(m: Mention, values) -> str:
 def test_every_rule_is_one_record_under_its_name():
     assert set(RULES) == {"ordinal", "number", "from_bottom", "last", "top", "second_to_last", "middle", "first_n",
                           "last_n", "pair", "all", "unrelated", "type", "type_ordinal", "property", "property_ordinal",
-                          "earliest", "latest", "ending_in", "area_code"}
+                          "other", "earliest", "latest", "ending_in", "area_code"}
     assert all(name == r.name and r.label in ("positional", "descriptive", "type") for name, r in RULES.items())
-    assert [n for n, r in RULES.items() if r.entity_fields] == ["property", "property_ordinal"]
+    assert sorted(n for n, r in RULES.items() if r.entity_fields) == ["other", "property", "property_ordinal"]
 
 
 @pytest.mark.parametrize("text, select, types, cands", [
@@ -255,3 +255,15 @@ def test_phone_digits_name_one_contact():
     for _ in range(5):
         targets, values = _draw(ends, people)
         assert targets == {0} and values == {"last_digits": "42"}  # the only unique ending
+
+
+def test_the_other_one_of_two():
+    # negation: "the one that isn't the Walgreens" in a list of two is the other one
+    m = Mention("m", "the one that isn't {name}", "other")
+    two = LIST[:2]
+    assert resolve(m, "call the one that isn't walgreens", two, V) == {1}
+    assert resolve(m, "call the one that isn't cvs", two, V) == {0}
+    assert resolve(m, "call the one that isn't walgreens", LIST, V) == set()  # only said of two
+    targets, values = _draw(m, two)
+    assert values["name"] == two[1 - next(iter(targets))].value  # it names the one that is not meant
+    assert not RULES["other"].fits(m, LIST, "descriptive") and RULES["other"].fits(m, two, "descriptive")
