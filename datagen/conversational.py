@@ -25,7 +25,7 @@ from datagen.grammar import Action, Grammar, compose, load_action, words_of
 from datagen.grammar import load as load_grammar_file
 from datagen.rules import RULES, Mention, Vocabulary, resolve
 from datagen.seeding import rng as make_rng
-from datagen.templates import check_slots, fill, load_yaml, require, slots
+from datagen.templates import _slots, check_slots, fill, load_yaml, require, slots
 
 if TYPE_CHECKING:
     from datagen.config import ConversationalConfig
@@ -234,12 +234,14 @@ class ConversationalGenerator:
             if drawn is None:
                 return None
             targets, values = drawn
-        merged = dict(dom.vocab.statics)
-        merged.update(values)
-        try:
-            ref = fill(m.text, merged)
-        except KeyError:  # the candidate lacks a field the mention names
-            return None
+        # the mention's slots only (entities carry many fields): the candidate's value, else the domain's word
+        merged = {}
+        for slot in _slots(m.text):
+            value = values.get(slot, dom.vocab.statics.get(slot))
+            if value is None:
+                return None  # the candidate lacks a field the mention names
+            merged[slot] = value
+        ref = fill(m.text, merged)
         own = _own_slots(m.text)
         # the targets' fields, for actions that only fit some targets (book a table at a cafe); their count for the rest
         target_fields = ([dict(cands[i].properties, type=cands[i].type) for i in targets] if dom.conditional
