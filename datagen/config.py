@@ -166,7 +166,9 @@ class Config(Settings):
                                     "realm)")
     subsets: List[str] = setting([], "set by the recipe: which subsets to generate",
                                  Accepts(lambda v: set(v) <= set(SUBSETS), "a list of " + ", ".join(SUBSETS)))
-    seed: int = setting(0, "every random draw derives from it; same seed + config -> same bytes (seed=7)")
+    seed: int = setting(0, "every random draw derives from it; same seed + config -> same bytes (seed=7)",
+                        Accepts(lambda v: isinstance(v, int) and not isinstance(v, bool) and -(2 ** 63) <= v < 2 ** 63,
+                                "a 64-bit integer (-2**63 .. 2**63-1)"))
     locale: str = setting("en_US", "Faker locale of the entities (locale=en_GB, de_DE, fr_FR, ...)")
     strict: bool = setting(False, "strict=true: an item that cannot be made stops the run instead of being skipped")
     workers: int = setting(0, "processes for the screen subset (OCR-bound); 0 = one per core; same bytes for any "

@@ -30,6 +30,7 @@ def test_every_default_is_accepted_and_documented():
     ("screen.align.min_overlap=0", "screen.align.min_overlap=0.0"),
     ("shard.index=2", "shard.index=2: expected 0..0"),
     ("synthetic.max_negatives=0", "synthetic.max_negatives=0: expected an integer >= min_negatives (1)"),
+    ("seed=9223372036854775808", "seed=9223372036854775808: expected a 64-bit integer"),  # was a struct.error
 ])
 def test_bad_values_name_the_full_key(override, message):
     with pytest.raises(UserError) as e:
