@@ -187,6 +187,10 @@ class Config(Settings):
     def problems(self) -> Iterable[Tuple[str, Any, str]]:
         if not self.recipe:
             yield "recipe", self.recipe, "+recipe=NAME"
+        for sub in self.subsets:  # a subset the recipe generates must make something (not an empty dataset)
+            size = getattr(getattr(self, sub, None), "size", None)
+            if size is not None and size < 1:
+                yield f"{sub}.size", size, f"at least 1 (+recipe={self.recipe} generates {sub})"
 
 
 def register_configs() -> None:

@@ -31,6 +31,7 @@ def test_every_default_is_accepted_and_documented():
     ("shard.index=2", "shard.index=2: expected 0..0"),
     ("synthetic.max_negatives=0", "synthetic.max_negatives=0: expected an integer >= min_negatives (1)"),
     ("seed=9223372036854775808", "seed=9223372036854775808: expected a 64-bit integer"),  # was a struct.error
+    ("conversational.size=0", "conversational.size=0: expected at least 1 (+recipe=text generates conversational)"),
 ])
 def test_bad_values_name_the_full_key(override, message):
     with pytest.raises(UserError) as e:
