@@ -49,7 +49,8 @@ def number(lo: Optional[float] = None, hi: Optional[float] = None, what: str = "
         bounds = f"{'>' if above else '>='} {lo:g}"
     else:
         bounds = f"<= {hi:g}"
-    return Accepts(test, f"{what} {bounds}")
+    open_ended = lo is None or hi is None
+    return Accepts(test, f"{what} {bounds}" + (" (finite)" if open_ended and "integer" not in what else ""))
 
 
 def one_of(*values: Any) -> Accepts:
