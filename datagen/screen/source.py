@@ -25,7 +25,18 @@ def list_images(folder: str) -> List[Path]:
                    and not p.name.endswith(TRUTH_SUFFIX))
     if not files:
         raise UserError(f"screen.images={folder!r}: the folder is empty")
+    if not any(_is_image(p) for p in files):
+        raise UserError(f"screen.images={folder!r}: no image among its {len(files)} file(s) (Pillow reads none of them)")
     return files
+
+
+def _is_image(path: Path) -> bool:
+    """Whether Pillow recognises the file's header (cheap: nothing is decoded)."""
+    try:
+        with Image.open(path):
+            return True
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return False
 
 
 def open_image(data: bytes, max_pixels: int) -> Image.Image:

@@ -143,7 +143,10 @@ def test_screenshot_folder_skips_bad_files_with_reasons(screen_run, tmp_path):
 def test_screenshot_folder_errors(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    for folder, needle in ((tmp_path / "missing", "not a folder"), (empty, "empty")):
+    texts = tmp_path / "texts"  # only a text file: was exit 0 and a dataset with no rows (issue 12, case 6)
+    texts.mkdir()
+    (texts / "notes.txt").write_text("not a screenshot")
+    for folder, needle in ((tmp_path / "missing", "not a folder"), (empty, "empty"), (texts, "no image")):
         proc = run_cli("+recipe=screen", "screen.source=images", f"screen.images={folder}",
                        f"output.dir={tmp_path / 'out'}", cwd=tmp_path)
         assert proc.returncode == 2, proc.stderr[-2000:]
