@@ -265,7 +265,7 @@ class ConversationalGenerator:
 
     def _share(self, m: Mention, cands: List[Entity], rng: random.Random, rule_slots: Sequence[str] = ()):
         """For 'the ones in {city}': give 2..4 candidates the value of that field one of them has."""
-        own = [s for s in slots(m.text) if s not in STATIC_SLOTS and s not in rule_slots]
+        own = [s for s in _own_slots(m.text) if s not in rule_slots]
         if len(own) != 1 or len(cands) < 3:
             return None
         key = own[0]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import pytest
-from PIL import Image, ImageChops
 
 from datagen.entities import Entity, Pools
 from datagen.errors import UserError
