@@ -715,6 +715,8 @@ def test_no_address_starting_inside_a_time():
     # a calendar invite: "... at 07:21 AM" over "Where" over the address; the address starts at its number
     els = _stack("Sunday, November 29 at 07:21 AM", "Where", "43390 Jennifer Rue", "South Robinhaven, CO 58153")
     assert _addresses(detect(els, VALID)) == ["43390 Jennifer Rue, South Robinhaven, CO 58153"]
+    # on one line pyap reads the minutes as a street number ("21 Main Street, ..."): not an address
+    assert _addresses(detect([element("Tuesday at 10:21 Main Street, Springfield, IL 62704")], VALID)) == []
 
 
 def test_url_ocr_split_after_a_dot():
