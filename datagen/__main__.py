@@ -78,6 +78,23 @@ def _explain(e: BaseException) -> str:
     return " ".join(lines[:2])
 
 
+def _unexpected(job: List[str], e: Exception) -> str:
+    """One line for a composition that failed inside Hydra/OmegaConf: the first override it fails at."""
+    culprit = job[-1] if job else "the config"
+    for i in range(1, len(job) + 1):
+        try:
+            compose("config", overrides=job[:i])
+        except Exception:  # noqa: BLE001 - the same failure, one override earlier
+            culprit = job[i - 1]
+            break
+    key = culprit.split("=", 1)[0].lstrip("+~")
+    if isinstance(e, AssertionError) and "NoneType" in str(e) and "." in key:
+        parent = key.rsplit(".", 1)[0]
+        return (f"{culprit}: {parent} is null here, so it has no keys to set (drop {parent}=null, "
+                f"or give the whole group: {parent}={{...}})")
+    return f"{culprit}: cannot be applied ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})"
+
+
 def jobs(overrides: List[str]) -> List[List[str]]:
     """The overrides of every job a command line asks for (a sweep's cartesian product), via Hydra's parser."""
     try:
@@ -107,6 +124,8 @@ def preflight(argv: List[str]) -> None:
                 cfg = compose("config", overrides=job)
             except (ConfigCompositionException, MissingConfigException, OmegaConfBaseException, HydraException) as e:
                 fail(_explain(e))
+            except Exception as e:  # noqa: BLE001 - OmegaConf's own bugs end in assertions; name the override
+                fail(_unexpected(job, e))
             if not cfg.recipe:
                 fail(f"no recipe: run python -m datagen +recipe=NAME with NAME one of {', '.join(recipes())}")
             try:

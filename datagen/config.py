@@ -44,6 +44,26 @@ class SplitsConfig(Shares):
     test: float = setting(0.1, "share of groups in test", SHARE)
 
 
+OWN_SHARE = Accepts(lambda v: v is None or SHARE(v), SHARE.expected + " or null")
+
+
+@dataclass
+class OwnSplits(Settings):
+    """A subset's own split shares; a null share is the top-level one. Together they must sum to 1.
+
+    Not Optional[SplitsConfig] = None: OmegaConf 2.3 cannot set a key inside a null structured
+    group (conversational.splits.train=0.9 ends in an AssertionError, omry/omegaconf#1035)."""
+
+    train: Optional[float] = setting(None, "this subset's share in train; null = splits.train", OWN_SHARE)
+    validation: Optional[float] = setting(None, "... in validation; null = splits.validation", OWN_SHARE)
+    test: Optional[float] = setting(None, "... in test; null = splits.test", OWN_SHARE)
+
+
+OWN_SPLITS_HELP = ("this subset's own split shares, each null = the top-level one "
+                   "(conversational.splits.train=0.6 conversational.splits.test=0.3 or '{train: .6, validation: .1, "
+                   "test: .3}'); together they must sum to 1")
+
+
 @dataclass
 class EntitiesConfig(Settings):
     pool_size: int = setting(400, "entities drawn with Faker per type and locale, once per run "
@@ -73,8 +93,7 @@ class ConversationalConfig(Settings):
     domains: List[str] = setting([], "[] = every domain of conversational.yaml except the unseen one")
     mix: ReferenceMix = group(ReferenceMix, "share of requests per kind of reference, must sum to 1")
     max_redraws: int = setting(50, "draws per item before it is skipped and counted in stats.json", AT_LEAST_ONE)
-    splits: Optional[SplitsConfig] = setting(None, "this subset's own split shares ({train: .6, validation: .1, "
-                                             "test: .3}); null = the top-level splits")
+    splits: Optional[OwnSplits] = group(OwnSplits, OWN_SPLITS_HELP)
 
     def problems(self) -> Iterable[Tuple[str, Any, str]]:
         if self.max_candidates < self.min_candidates:
@@ -87,7 +106,7 @@ class SyntheticConfig(Settings):
     min_negatives: int = setting(1, "entities of other types added next to the gold ones, at least", COUNT)
     max_negatives: int = setting(5, "... at most", COUNT)
     max_redraws: int = setting(50, "draws per item before it is skipped and counted", AT_LEAST_ONE)
-    splits: Optional[SplitsConfig] = setting(None, "this subset's own split shares; null = the top-level splits")
+    splits: Optional[OwnSplits] = group(OwnSplits, OWN_SPLITS_HELP)
 
     def problems(self) -> Iterable[Tuple[str, Any, str]]:
         if self.max_negatives < self.min_negatives:
@@ -121,7 +140,7 @@ class ScreenConfig(Settings):
     detect: DetectSettings = group(DetectSettings, "entity detectors on the OCR text")
     align: AlignSettings = group(AlignSettings, "matching detections to rendered entities (the targets of requests)")
     mix: ScreenMix = group(ScreenMix, "share of screen requests per kind, must sum to 1")
-    splits: Optional[SplitsConfig] = setting(None, "this subset's own split shares; null = the top-level splits")
+    splits: Optional[OwnSplits] = group(OwnSplits, OWN_SPLITS_HELP)
 
     def problems(self) -> Iterable[Tuple[str, Any, str]]:
         if self.source == "images" and not self.images:
@@ -191,6 +210,15 @@ class Config(Settings):
             size = getattr(getattr(self, sub, None), "size", None)
             if size is not None and size < 1:
                 yield f"{sub}.size", size, f"at least 1 (+recipe={self.recipe} generates {sub})"
+        for sub in SUBSETS:
+            own = getattr(getattr(self, sub), "splits", None)
+            mine = [getattr(own, f.name) for f in fields(own)] if own is not None else []
+            if any(v is not None for v in mine) and all(map(OWN_SHARE, mine)):  # a bad share: named by check_tree
+                shares = split_shares(self, sub)
+                total = sum(shares.values())
+                if abs(total - 1.0) > Shares.TOLERANCE:
+                    yield f"{sub}.splits", shares, (f"shares summing to 1 (they sum to {total:g}; a null share "
+                                                    "is the top-level one)")
 
 
 def register_configs() -> None:
@@ -230,10 +258,11 @@ def shard_range(n_items: int, index: int, count: int) -> range:
 
 
 def split_shares(settings: Config, subset: str) -> Dict[str, float]:
-    """The split shares a subset uses: its own, else the top-level ones."""
+    """The split shares a subset uses: each its own where set, else the top-level one."""
     own = getattr(getattr(settings, subset), "splits", None)
-    chosen = own if own is not None else settings.splits
-    return {f.name: getattr(chosen, f.name) for f in fields(chosen)}
+    mine = {f.name: getattr(own, f.name) for f in fields(own)} if own is not None else {}
+    return {f.name: mine[f.name] if mine.get(f.name) is not None else getattr(settings.splits, f.name)
+            for f in fields(settings.splits)}
 
 
 __all__ = ["Config", "register_configs", "load", "validate", "SUBSETS", "SPLITS", "shard_range", "split_shares"]

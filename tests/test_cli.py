@@ -58,6 +58,15 @@ def test_help_lists_recipes(tmp_path):
     (["+recipe=screen", "screen.render.phone.fonts=[comic]"], ["screen.render.phone.fonts", "comic", "sans"]),
     (["+recipe=screen", "screen.detect.address_country=DE"], ["screen.detect.address_country", "DE"]),
     (["+recipe=screen", "screen.mix.none=0.5"], ["screen.mix", "sum"]),
+    # issue 12, case 1: keys inside a subset's own splits, and the dict form (were tracebacks, exit 1)
+    (["+recipe=conversational", "conversational.splits.train=0.9", "conversational.splits.validation=0.2",
+      "conversational.splits.test=0.1"], ["conversational.splits=", "sum to 1.2"]),
+    (["+recipe=conversational", "conversational.splits={train: 0.9, validation: 0.2, test: 0.1}"],
+     ["conversational.splits=", "sum to 1.2"]),
+    (["+recipe=conversational", "conversational.splits=null", "conversational.splits.train=0.9"],
+     ["conversational.splits.train=0.9", "null"]),
+    (["+recipe=conversational", "conversational.splits.test=-0.3"], ["conversational.splits.test=-0.3", ">= 0"]),
+    (["+recipe=text", "seed=1180591620717411303424"], ["seed=1180591620717411303424", "64-bit"]),  # case 3
 ])
 def test_config_mistakes(tmp_path, args, needles):
     one_line_error(run_cli(*args, f"hydra.run.dir={tmp_path}/run", cwd=tmp_path), *needles)

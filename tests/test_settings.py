@@ -39,6 +39,20 @@ def test_bad_values_name_the_full_key(override, message):
     assert str(e.value).startswith(message), str(e.value)
 
 
+def test_a_subsets_own_split_shares_fall_back_to_the_top_level_ones():
+    from datagen.config import split_shares
+
+    top = load(make_cfg(["+recipe=text", "splits.train=0.7", "splits.test=0.2"]))
+    assert split_shares(top, "conversational") == {"train": 0.7, "validation": 0.1, "test": 0.2}
+    own = load(make_cfg(["+recipe=text", "conversational.splits.train=0.6", "conversational.splits.test=0.3"]))
+    assert split_shares(own, "conversational") == {"train": 0.6, "validation": 0.1, "test": 0.3}
+    assert split_shares(own, "synthetic") == {"train": 0.8, "validation": 0.1, "test": 0.1}
+    whole = load(make_cfg(["+recipe=text", "synthetic.splits={train: 0.5, validation: 0, test: 0.5}"]))
+    assert split_shares(whole, "synthetic") == {"train": 0.5, "validation": 0.0, "test": 0.5}
+    off = load(make_cfg(["+recipe=text", "synthetic.splits=null"]))
+    assert split_shares(off, "synthetic") == split_shares(off, "conversational")
+
+
 def test_a_stage_setting_built_directly_checks_itself():
     with pytest.raises(UserError, match=r"screen\.lines\.unit='em': expected one of height, px, screen"):
         LineSettings(unit="em")
