@@ -23,7 +23,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from datagen.config import register_configs, validate
-from datagen.errors import UserError
+from datagen.errors import MachineError, UserError
 from datagen.templates import builtin_dir
 
 CONF_DIR = str(builtin_dir("conf"))
@@ -40,10 +40,10 @@ def recipes() -> List[str]:
     return sorted(p.stem for p in (Path(CONF_DIR) / "recipe").glob("*.yaml"))
 
 
-def fail(message: str) -> None:
-    """End the program with one line on stderr and exit code 2."""
+def fail(message: str, code: int = UserError.exit_code) -> None:
+    """End the program with one line on stderr and exit code 2 (a user mistake) or `code`."""
     print(f"datagen: error: {message}", file=sys.stderr)
-    sys.exit(UserError.exit_code)
+    sys.exit(code)
 
 
 def _overrides(argv: List[str]) -> List[str]:
@@ -175,8 +175,8 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
 
     try:
         run(cfg)
-    except UserError as e:
-        fail(str(e))
+    except (UserError, MachineError) as e:
+        fail(str(e), e.exit_code)
     return None
 
 
@@ -187,8 +187,8 @@ def main() -> None:
 
         try:
             merge_main(sys.argv[2:])
-        except UserError as e:
-            fail(str(e))
+        except (UserError, MachineError) as e:
+            fail(str(e), e.exit_code)
         return
     preflight(sys.argv[1:])
     hydra_main()

@@ -1,10 +1,16 @@
-"""The one exception type for user mistakes: the CLI prints its message on one line, exit 2."""
+"""The exceptions the CLI turns into one line: user mistakes (exit 2) and faults of the machine (exit 3)."""
 
 
 class UserError(Exception):
-    """A mistake the user can fix (config value, template file, input folder)."""
+    """A mistake the user can fix (config value, template file, input folder, output folder in use)."""
 
     exit_code = 2
+
+
+class MachineError(Exception):
+    """The machine failed the run (disk full, a file system that refuses a write): one line, exit 3."""
+
+    exit_code = 3
 
 
 class ItemError(Exception):

@@ -26,6 +26,7 @@ from datagen.config import SPLITS, SUBSETS, OutputConfig
 from datagen.entities import load_types
 from datagen.errors import UserError
 from datagen.journal import Chunk
+from datagen.outdir import OutputFolder
 from datagen.screen.table import SCREEN_ROW_GROUP
 from datagen.sink import Sink, subset_entry
 from datagen.templates import templates_dir
@@ -177,5 +178,6 @@ def main(argv: List[str]) -> None:
     out = (args.out or args.shards[0].resolve().parent / "merged").resolve()
     if any(out == Path(d).resolve() for d in args.shards):
         raise UserError(f"--out {out}: must not be one of the shard folders")
-    stats = merge(args.shards, out)
+    with OutputFolder(out, "--out"):
+        stats = merge(args.shards, out)
     print(f"merged {len(args.shards)} shards into {out}: " + ", ".join(f"{s} {n}" for s, n in stats["splits"].items()))

@@ -27,6 +27,7 @@ from datagen.entities import Pools, check_locale, shared_pools
 from datagen.errors import UserError
 from datagen.generator import ItemResult, SubsetGenerator
 from datagen.journal import Chunk, ChunkWriter, Journal, fingerprint
+from datagen.outdir import OutputFolder
 from datagen.parallel import effective_workers, items
 from datagen.prompt import to_row
 from datagen.screen.table import SCREEN_ROW_GROUP, SCREEN_SCHEMA, screens_table
@@ -129,22 +130,23 @@ def run(cfg: DictConfig) -> Dict[str, Any]:
     folder = templates_dir(settings.entities.templates)
     pools = shared_pools(folder, settings.locale, int(settings.seed), int(settings.entities.pool_size))
     gens = generators(settings, folder, pools)
+    board = Scoreboard(load_intents(folder, list(pools.types)))  # every template file is read before anything is written
     for name in pools.types:  # build every pool now, then keep the collector off them
         pools.pool(name)
     gc.collect()
     gc.freeze()  # the pools live for the whole run; sparing them from every collection is faster
     try:
-        return _generate(cfg, settings, out, pools, gens, folder, started)
+        with OutputFolder(out, "output.dir"):
+            return _generate(cfg, settings, out, pools, gens, board, started)
     finally:
         gc.unfreeze()
 
 
 def _generate(cfg: DictConfig, settings: Config, out: Path, pools: Pools, gens: Dict[str, SubsetGenerator],
-              folder: Path, started: float) -> Dict[str, Any]:
+              board: Scoreboard, started: float) -> Dict[str, Any]:
     resolved = OmegaConf.to_container(cfg, resolve=True)
     journal = Journal(out, fingerprint(resolved, versions()["datagen"]))
-    sink = Sink(out, settings.output, list(gens), Scoreboard(load_intents(folder, list(pools.types))), "screen" in gens,
-                settings.screen.previews)
+    sink = Sink(out, settings.output, list(gens), board, "screen" in gens, settings.screen.previews)
     sub_stats: Dict[str, Dict[str, Any]] = {}
     skipped: List[Dict[str, Any]] = []
     timing: Dict[str, float] = {}

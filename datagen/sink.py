@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from datagen.config import OutputConfig
     from datagen.journal import Chunk
 
+CARD, STATS = "README.md", "stats.json"  # written last, card first: a folder with stats.json is complete
 NO_BASELINES = {b: 0.0 for b in BASELINES}  # a subset that wrote no example
 
 
@@ -63,7 +64,11 @@ class Sink:
         """Close both tables, then write the card and stats.json; returns the statistics.
 
         head: what the run was (recipe, seed, locale, shard, pools, versions); sub_stats: each
-        subset's entry (subset_entry); tail: what the card does not show (timing, config, ...)."""
+        subset's entry (subset_entry); tail: what the card does not show (timing, config, ...).
+        The card and stats.json of an earlier dataset in the folder go first: a run that fails while
+        its data files are renamed into place leaves no card that would describe them wrongly."""
+        for old in (CARD, STATS):
+            (self.out / old).unlink(missing_ok=True)
         files, screen_files = self.data.close(), self.screens.close() if self.screens is not None else {}
         accuracy, by_reference = self.board.accuracy(), self.board.by_reference()
         for sub, entry in sub_stats.items():
@@ -76,10 +81,10 @@ class Sink:
             "screens": {"splits": screens.counts, "split_bytes": screens.nbytes, "files": screen_files} if screens else None,
             "skipped": {"count": sum(s["skipped"] for s in sub_stats.values()), "items": skipped},
         })
-        write_text_atomic(self.out / "README.md", card.render(EXAMPLE_SCHEMA, files, stats, command, config_yaml))
+        write_text_atomic(self.out / CARD, card.render(EXAMPLE_SCHEMA, files, stats, command, config_yaml))
         stats.update(tail)
         stats["command"] = command
-        write_json_atomic(self.out / "stats.json", stats)
+        write_json_atomic(self.out / STATS, stats)
         return stats
 
 

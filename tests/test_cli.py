@@ -92,12 +92,14 @@ def _edit(path, old, new):
     ("synthetic.yaml", "types: [PhoneNumber]", "types: [PhoneNumbr]", ["synthetic.yaml", "PhoneNumbr"]),
     ("entities.yaml", "line: \"{address}\"", "line: \"{adress}\"", ["entities.yaml", "adress"]),
     ("entities.yaml", "address: {faker: email}", "address: {faker: seed_instance}", ["entities.yaml", "seed_instance"]),
+    ("intents.yaml", "intents:\n", "intents: [\n", ["intents.yaml", "YAML error"]),  # issue 12, case 11
 ])
 def test_template_mistakes(tmp_path, file, old, new, needles):
     folder = _templates_copy(tmp_path)
     _edit(folder / file, old, new)
     proc = run_cli("+recipe=text", f"entities.templates={folder}", f"output.dir={tmp_path}/out", cwd=tmp_path)
     one_line_error(proc, *needles)
+    assert not (tmp_path / "out").exists()  # every template is read before the output folder is touched
 
 
 def test_missing_templates_folder(tmp_path):
