@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -119,6 +120,7 @@ def preflight(argv: List[str]) -> None:
         return
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
+        _check_hydra_dir(argv)
         for job in jobs(_overrides(argv)):
             try:
                 cfg = compose("config", overrides=job)
@@ -136,6 +138,24 @@ def preflight(argv: List[str]) -> None:
             except UserError as e:
                 fail(str(e))
     GlobalHydra.instance().clear()
+
+
+def _check_hydra_dir(argv: List[str]) -> None:
+    """The folder Hydra writes its logs into (hydra.run.dir, or hydra.sweep.dir with -m) must be creatable:
+    Hydra itself would end in a traceback. Checked on its nearest existing parent, nothing is made."""
+    multirun = "-m" in argv or "--multirun" in argv
+    key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+    given = [o for o in _overrides(argv) if o.startswith(f"{key}=")][-1:]
+    try:
+        folder = Path(str(OmegaConf.select(compose("config", overrides=given, return_hydra_config=True), key)))
+    except Exception:  # noqa: BLE001 - a bad override is reported, with its key, by the checks that follow
+        return
+    parent = folder.absolute()
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        fail(f"{key}={folder}: cannot write there ({parent} is not a folder you can write to); run from a folder "
+             f"you can write to or set {key}=...")
 
 
 def help_text(*, _root_: DictConfig) -> str:

@@ -131,6 +131,8 @@ class ScreenConfig(Settings):
                           one_of("render", "images"))
     images: Optional[str] = setting(None, "folder of screenshots for source=images (screen.images=shots/)")
     max_pixels: int = setting(40000000, "larger images are skipped and counted", AT_LEAST_ONE)
+    min_words: int = setting(3, "a screen where OCR finds fewer words is skipped and counted (no_text) rather than "
+                             "made into requests about nothing", COUNT)
     families: List[str] = setting([], "[] = every family in templates/screens (screen.families=[contact_page])")
     previews: int = setting(24, "screens drawn with truth/OCR/detection boxes into previews/: the first of each "
                             "family on each device (screenshots: the first ones), at most this many", COUNT)

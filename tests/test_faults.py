@@ -108,3 +108,10 @@ def test_second_run_into_a_folder_in_use_ends_at_once(tmp_path):
     assert first.returncode == 0, err[-2000:]
     assert (out / "stats.json").is_file() and not (out / ".lock").exists()
     assert not (tmp_path / "r2" / "dataset").exists()
+
+
+def test_run_from_a_read_only_folder(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    proc = in_namespace(f"mount --bind {ro} {ro}; mount -o remount,bind,ro {ro}; cd {ro}; {datagen(*SMALL)}", tmp_path)
+    one_line_error(proc, "hydra.run.dir=outputs/", f"{ro} is not a folder you can write to")

@@ -11,11 +11,9 @@ emitted either (counted as ambiguous_after_ocr).
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections import Counter
 from dataclasses import asdict
-from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Union
 
 from datagen.entities import Entity, Pools
@@ -32,7 +30,7 @@ from datagen.screen.ocr_cache import CachedOcr
 from datagen.screen.read import Read, read_image
 from datagen.screen.render import pick_device, render
 from datagen.screen.score import EntityCounts, f1, labels_of, score_entities, screen_lines
-from datagen.screen.source import open_image, read_truth, truth_path
+from datagen.screen.source import Entry, content_id, open_image, read_truth, truth_path
 from datagen.screen.table import screen_row
 from datagen.seeding import derive, rng as make_rng
 
@@ -78,7 +76,7 @@ class ScreenGenerator:
     max_examples = None
 
     def __init__(self, pools: Pools, ocr: Union[Ocr, CachedOcr], request_templates: requests.RequestTemplates,
-                 families: List[Family], settings: "ScreenConfig", images: Optional[List[Path]] = None):
+                 families: List[Family], settings: "ScreenConfig", images: Optional[List[Entry]] = None):
         self.pools, self.ocr, self.request_templates = pools, ocr, request_templates
         self.families, self.settings, self.images = families, settings, images
         self.n_items = len(images) if images is not None else settings.size
@@ -88,7 +86,7 @@ class ScreenGenerator:
         self.weights = [mix[k] for k in self.kinds]
 
     def where(self, index: int) -> str:
-        return str(self.images[index]) if self.images is not None else f"item {index}"
+        return str(self.images[index].path) if self.images is not None else f"item {index}"
 
     def describe(self) -> dict:
         return {"lines": asdict(self.settings.lines), "ocr_engine": self.ocr.engine}
@@ -114,6 +112,7 @@ class ScreenGenerator:
         screen_id = f"{fam.id}-{derive(seed, 'screen', index):016x}"
         png = encode_png(image)  # stored in the screens table and read by Tesseract
         read = read_image(image, self.ocr, s.detect, s.lines, png)
+        self._enough_text(read)
         truth_ents = align.truth_entities(screen.truth)
         matched = align.match_entities(read.detections, truth_ents, s.align.min_overlap, s.align.min_similarity)
         scored = align.screen_truth(screen.truth, [e.label for e in screen.entities])
@@ -130,16 +129,20 @@ class ScreenGenerator:
                          s.lines, self.ocr.engine, device=screen.device)
         return examples, row, read
 
-    def _from_image(self, path: Path, rng: random.Random, counts: Counter):
+    def _from_image(self, entry: Entry, rng: random.Random, counts: Counter):
+        if entry.skip is not None:
+            raise ItemError(*entry.skip)
+        path = entry.path
         try:
             data = path.read_bytes()
         except OSError as e:
             raise ItemError("unreadable", e.strerror or str(e)) from None
         image = open_image(data, self.settings.max_pixels)
         truth = read_truth(truth_path(path)) if truth_path(path).is_file() else None
-        screen_id = f"image-{hashlib.blake2b(data, digest_size=8).hexdigest()}"
+        screen_id = content_id(data)
         png = encode_png(image)
         read = read_image(image, self.ocr, self.settings.detect, self.settings.lines, png)
+        self._enough_text(read)
         labels = labels_of(read.detections, truth) if truth is not None else [""] * len(read.detections)
         cands = candidates_of(read, image.width, image.height, labels)
         det_cands = [requests.Candidate(c.type, label, d.box) for c, d, label in zip(cands, read.detections, labels)]
@@ -156,6 +159,11 @@ class ScreenGenerator:
         row = screen_row(screen_id, IMAGES_FAMILY, image, png, read, drawn, metrics, "", "", self.settings.lines,
                          self.ocr.engine, path.name)
         return examples, row, read
+
+    def _enough_text(self, read: Read) -> None:
+        """A screen where OCR found too few words to ask about is skipped, not made into "none" examples."""
+        if len(read.words) < self.settings.min_words:
+            raise ItemError("no_text", f"OCR found {len(read.words)} word(s); screen.min_words={self.settings.min_words}")
 
     def _requests(self, rng: random.Random, truth_cands, det_cands, to_det: Dict[int, int], cands: List[Entity],
                   read: Read, screen_id: str, family: str, counts: Counter) -> List[Example]:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import io
 import json
+import os
+import stat
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, List
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from datagen.errors import ItemError, UserError
 
@@ -15,19 +21,86 @@ if TYPE_CHECKING:
     from datagen.screen.score import ScreenTruth
 
 
-def list_images(folder: str) -> List[Path]:
-    """Every regular, non-hidden file in the folder but truth files, sorted by name (non-images are skipped
-    later, with a reason)."""
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a screenshot folder: an item of the screen subset, used or skipped with a reason.
+
+    Reasons known from the listing alone (a subfolder, a link that cannot be followed, a hidden file,
+    a truth file without its image, a second copy of the same bytes) are decided here, so every
+    entry is counted and listed in stats.json like any other skipped item."""
+
+    path: Path
+    skip: Optional[Tuple[str, str]] = None  # (reason, detail)
+
+
+def list_images(folder: str) -> List[Entry]:
+    """Every entry of the folder, sorted by name, but the truth files that go with an image (read with it)."""
     path = Path(folder).expanduser()
     if not path.is_dir():
         raise UserError(f"screen.images={folder!r}: not a folder")
-    files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
-                   and not p.name.endswith(TRUTH_SUFFIX))
-    if not files:
+    names = sorted(path.iterdir())
+    if not names:
         raise UserError(f"screen.images={folder!r}: the folder is empty")
-    if not any(_is_image(p) for p in files):
-        raise UserError(f"screen.images={folder!r}: no image among its {len(files)} file(s) (Pillow reads none of them)")
-    return files
+    others = {p.name for p in names if not p.name.endswith(TRUTH_SUFFIX)}
+    entries = []
+    for p in names:
+        if p.name.endswith(TRUTH_SUFFIX):
+            stem = p.name[: -len(TRUTH_SUFFIX)]
+            if not any(o.rsplit(".", 1)[0] == stem for o in others):
+                entries.append(Entry(p, ("truth_without_image", f"no image named {stem}.*")))
+            continue
+        entries.append(Entry(p, _listing_problem(p)))
+    entries = _mark_duplicates(entries)
+    if not any(e.skip is None and _is_image(e.path) for e in entries):
+        raise UserError(f"screen.images={folder!r}: no image among its {len(entries)} entries (Pillow reads none "
+                        "of them)")
+    return entries
+
+
+def _listing_problem(p: Path) -> Optional[Tuple[str, str]]:
+    """Why an entry cannot be a screenshot, as far as the listing tells; None if it may be one."""
+    if p.name.startswith("."):
+        return ("hidden", "a hidden file")
+    try:
+        st = p.stat()  # follows links
+    except OSError as e:
+        if p.is_symlink():
+            target = os.readlink(p)
+            loop = e.errno == errno.ELOOP
+            return ("broken_link", f"a link loop ({target})" if loop else f"links to {target}, which does not exist")
+        return ("unreadable", e.strerror or str(e))
+    if stat.S_ISDIR(st.st_mode):
+        return ("subfolder", "subfolders are not read (give each folder as its own screen.images)")
+    if not stat.S_ISREG(st.st_mode):
+        return ("not_a_file", "not a regular file (a pipe, socket or device)")
+    return None
+
+
+def _mark_duplicates(entries: List[Entry]) -> List[Entry]:
+    """A file with the same bytes as an earlier one (by name) is skipped as `duplicate`: one screen, one row.
+    Only files of equal size are read and hashed."""
+    by_size: Dict[int, List[int]] = defaultdict(list)
+    for k, e in enumerate(entries):
+        if e.skip is None:
+            by_size[e.path.stat().st_size].append(k)
+    out = list(entries)
+    for same in by_size.values():
+        first: Dict[str, Path] = {}
+        for k in same if len(same) > 1 else ():
+            try:
+                digest = content_id(entries[k].path.read_bytes())
+            except OSError:
+                continue  # skipped as unreadable when its item is made
+            if digest in first:
+                out[k] = Entry(entries[k].path, ("duplicate", f"the same bytes as {first[digest].name}"))
+            else:
+                first[digest] = entries[k].path
+    return out
+
+
+def content_id(data: bytes) -> str:
+    """A screenshot's screen_id: its bytes' hash, so the same file is the same screen in every run."""
+    return f"image-{hashlib.blake2b(data, digest_size=8).hexdigest()}"
 
 
 def _is_image(path: Path) -> bool:
@@ -40,7 +113,9 @@ def _is_image(path: Path) -> bool:
 
 
 def open_image(data: bytes, max_pixels: int) -> Image.Image:
-    """Decode an image file; ItemError with a reason for empty, non-image, corrupt or huge ones."""
+    """Decode an image file as a viewer shows it (RGB; ItemError with a reason for empty, non-image, corrupt or
+    huge ones): EXIF orientation applied, transparency flattened onto white, 16-bit grey scaled to 8 bits,
+    CMYK and palettes converted."""
     if not data:
         raise ItemError("empty_file")
     try:
@@ -49,7 +124,7 @@ def open_image(data: bytes, max_pixels: int) -> Image.Image:
             if w * h > max_pixels:
                 raise ItemError("too_large", f"{w}x{h} pixels > screen.max_pixels={max_pixels}")
             probe.load()
-            return probe.convert("RGB")
+            return _as_shown(probe)
     except ItemError:
         raise
     except Image.DecompressionBombError as e:
@@ -58,6 +133,18 @@ def open_image(data: bytes, max_pixels: int) -> Image.Image:
         if "cannot identify" in str(e):
             raise ItemError("not_an_image", "not a format Pillow reads") from None
         raise ItemError("corrupt_image", str(e)[:200]) from None
+
+
+def _as_shown(image: Image.Image) -> Image.Image:
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):  # 16-bit (or wider) grey
+        wide = image.convert("I") if image.mode.startswith("I;16") else image
+        top = wide.getextrema()[1] or 1
+        image = wide.point(lambda v: v * (255.0 / (65535 if top > 255 else 255))).convert("L")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
+    return image.convert("RGB")
 
 
 TRUTH_SUFFIX = ".truth.json"  # N.png's truth is N.truth.json beside it
