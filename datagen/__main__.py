@@ -7,6 +7,7 @@ work starts, instead of Hydra's multi-line report and exit code 1.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import logging
 import sys
@@ -23,7 +24,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from datagen.config import register_configs, validate
-from datagen.errors import UserError
+from datagen.errors import ExternalError, UserError
 from datagen.templates import builtin_dir
 
 CONF_DIR = str(builtin_dir("conf"))
@@ -32,6 +33,8 @@ _INFO_FLAGS = {"--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "-
 _FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
                      "--config-dir", "-cd", "--experimental-rerun", "--info", "-i"}
 
+# `python -m datagen NAME ...`: commands with their own argparse (module with a main(argv))
+SUBCOMMANDS = {"merge": "datagen.merge", "publish": "datagen.publish", "evaluate": "datagen.evaluate"}
 HELP_WIDTH = 10**6  # --help prints each value on one line
 register_configs()
 
@@ -40,10 +43,10 @@ def recipes() -> List[str]:
     return sorted(p.stem for p in (Path(CONF_DIR) / "recipe").glob("*.yaml"))
 
 
-def fail(message: str) -> None:
-    """End the program with one line on stderr and exit code 2."""
+def fail(message: str, code: int = UserError.exit_code) -> None:
+    """End the program with one line on stderr and exit code 2 (or `code`)."""
     print(f"datagen: error: {message}", file=sys.stderr)
-    sys.exit(UserError.exit_code)
+    sys.exit(code)
 
 
 def _overrides(argv: List[str]) -> List[str]:
@@ -163,13 +166,13 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
 
 def main() -> None:
     logging.getLogger("PIL").setLevel(logging.WARNING)
-    if sys.argv[1:2] == ["merge"]:
-        from datagen.merge import main as merge_main
-
+    command = sys.argv[1] if len(sys.argv) > 1 else None
+    if command in SUBCOMMANDS:
+        sub = importlib.import_module(SUBCOMMANDS[command])
         try:
-            merge_main(sys.argv[2:])
-        except UserError as e:
-            fail(str(e))
+            sub.main(sys.argv[2:])
+        except (UserError, ExternalError) as e:
+            fail(str(e), e.exit_code)
         return
     preflight(sys.argv[1:])
     hydra_main()

@@ -17,3 +17,9 @@ class ItemError(Exception):
 
     def __reduce__(self):  # survives pickling between worker processes
         return (ItemError, (self.reason, self.detail))
+
+
+class ExternalError(Exception):
+    """Something outside the user's command failed (network, permission, a remote store): one line, exit 1."""
+
+    exit_code = 1
