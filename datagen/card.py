@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any, Dict, List
 
 import pyarrow as pa
@@ -73,9 +74,13 @@ def size_category(examples: int) -> str:
     return next((label for bound, label in SIZE_CATEGORIES if examples < bound), "n>100M")
 
 
-def config_hash(config_yaml: str) -> str:
-    """SHA-256 of the resolved config as the card shows it: two datasets with the same hash were made alike."""
-    return hashlib.sha256(config_yaml.encode("utf-8")).hexdigest()
+def config_hash(config: Dict[str, Any]) -> str:
+    """SHA-256 of the resolved config less the keys that do not change the data (paths, workers, layout: the
+    journal's NEUTRAL keys): datasets with the same hash were made alike, wherever and however they were made."""
+    from datagen.journal import fingerprint
+
+    canonical = json.dumps(fingerprint(config, "")["config"], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def header(schema: pa.Schema, files: Dict[str, List[str]], counts: Dict[str, int], nbytes: Dict[str, int],
@@ -221,7 +226,7 @@ def render(schema: pa.Schema, files: Dict[str, List[str]], stats: Dict[str, Any]
                  "a hash of each example's group salted with the seed; the same config and seed give byte-identical "
                  "Parquet files.\n")
     parts.append(f"Command:\n\n```\n{command}\n```\n")
-    parts.append(f"Resolved config (SHA-256 `{config_hash(config_yaml)}`):\n\n```yaml\n{config_yaml}```\n")
+    parts.append(f"Resolved config (hash `{config_hash(yaml.safe_load(config_yaml))}`):\n\n```yaml\n{config_yaml}```\n")
     parts.append("Versions: " + ", ".join(f"{k} {v}" for k, v in sorted(stats["versions"].items())) + "\n")
     parts.append(f"## Citation\n\nThe task, format and metric are those of ReALM:\n\n```bibtex\n{CITATION}\n```\n")
     return "\n".join(parts)

@@ -83,18 +83,10 @@ def manifest(folder: Folder, files: Sequence[Item]) -> bytes:
         "datagen_manifest": 1,
         "recipe": stats.get("recipe"),
         "splits": stats["splits"],
-        "config_sha256": config_hash(_config_yaml(folder)),
+        "config_sha256": config_hash(folder.stats["config"]),
         "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in sorted(files, key=lambda f: f.path)],
     }
     return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8")
-
-
-def _config_yaml(folder: Folder) -> str:
-    """The resolved config as the card shows it (its hash is the card's config hash)."""
-    text = (folder.root / CARD).read_text(encoding="utf-8")
-    marker = "Resolved config"
-    at = text.find("```yaml\n", text.find(marker))
-    return text[at + 8:text.index("```", at + 8)] if marker in text and at >= 0 else ""
 
 
 def _external() -> Tuple[type, ...]:
@@ -310,7 +302,7 @@ def publish(dataset: Path, args: argparse.Namespace) -> List[str]:
     files = items(folder)
     if args.message is None:
         args.message = (f"Publish datagen dataset ({folder.stats.get('recipe')}, "
-                        f"{sum(folder.stats['splits'].values())} examples, config {config_hash(_config_yaml(folder))[:12]})")
+                        f"{sum(folder.stats['splits'].values())} examples, config {config_hash(folder.stats['config'])[:12]})")
     try:
         if repo is not None:
             return publish_hub(repo, files, args)
