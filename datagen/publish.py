@@ -24,6 +24,7 @@ import importlib
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -191,8 +192,8 @@ def plan_store(fs: Any, root: str, dest: str, files: List[Item]) -> Plan:
         (unchanged.append(item.path) if same else send.append(item))
     listed = {i.path for i in files}
     stale = [p for p in _remote_files(fs, root) if p not in listed]
-    if stale and not any(i.path == MANIFEST for i in send):
-        send.append(files[-1])  # the manifest is rewritten after any change
+    if (send or stale) and files[-1] not in send:
+        send.append(files[-1])  # the manifest is rewritten after any change (the old one is removed first)
     return Plan(dest, send, unchanged, stale, drop_manifest=bool(remote) and bool(send))
 
 
@@ -204,7 +205,10 @@ def _put(fs: Any, root: str, item: Item) -> None:
         final = Path(target)
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.with_name(f".{final.name}.tmp")
-        tmp.write_bytes(item.read())
+        if item.source is not None:
+            shutil.copyfile(item.source, tmp)
+        else:
+            tmp.write_bytes(item.data)
         os.replace(tmp, final)
     elif item.source is not None:
         fs.put_file(str(item.source), target)
@@ -296,8 +300,8 @@ def publish(dataset: Path, args: argparse.Namespace) -> List[str]:
     """Check, plan and (unless a dry run) send; returns the lines to print."""
     folder = check_folder(dataset)
     repo = hub_repo(args.to)
-    if repo is None and (args.private or args.revision):
-        raise UserError(f"--to {args.to}: --private and --revision apply to {HUB_FORM} destinations only")
+    if repo is None and (args.private or args.revision or args.message is not None):
+        raise UserError(f"--to {args.to}: --private, --revision and --message apply to {HUB_FORM} destinations only")
     fs_root = None if repo is not None else open_destination(args.to, folder.root)
     files = items(folder)
     if args.message is None:

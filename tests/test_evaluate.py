@@ -10,6 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import run_cli
+from datagen.errors import UserError
+from datagen.evaluate import evaluate, read_predictions
 from datagen.metric import parse_prediction
 from datagen.paper import TABLE3
 from test_cli import one_line_error
@@ -98,10 +100,13 @@ def test_hand_worked_scores(small_realm, tmp_path):
 
 @pytest.mark.parametrize("baseline", ["first", "type", "string"])
 def test_baselines_agree_with_stats(small_realm, tmp_path, baseline):
-    proc = run_cli("evaluate", str(small_realm), "--baseline", baseline, "--json", str(tmp_path / "b.json"),
-                   cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    r = json.loads((tmp_path / "b.json").read_text())
+    if baseline == "first":  # the command line once; the others through the function it calls
+        proc = run_cli("evaluate", str(small_realm), "--baseline", baseline, "--json", str(tmp_path / "b.json"),
+                       cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        r = json.loads((tmp_path / "b.json").read_text())
+    else:
+        r = evaluate(small_realm, baseline=baseline)
     stats = json.loads((small_realm / "stats.json").read_text())
     assert r["splits"] == [s for s in ("train", "validation", "test") if stats["splits"][s]]
     assert r["missing"] == r["unparseable"] == 0
@@ -120,19 +125,31 @@ def test_no_id_matches(small_realm, tmp_path):
 
 @pytest.mark.parametrize("name, body, needles", [
     ("p.jsonl", '{"id": "a", "prediction": "1"}\nnot json\n', ["p.jsonl:2", "not JSON"]),
-    ("p.jsonl", '{"id": "a", "answer": "1"}\n', ["p.jsonl:1", "id and prediction"]),
-    ("p.jsonl", '{"id": "a", "prediction": "1"}\n{"id": "a", "prediction": "2"}\n', ["p.jsonl:2", "id a", "second"]),
     ("p.csv", "id,answer\na,1\n", ["p.csv", "no column 'prediction'"]),
-    ("p.txt", "a 1\n", ["p.txt", ".jsonl, .csv or .parquet"]),
-    ("p.parquet", "not parquet", ["p.parquet", "not a readable PARQUET"]),
-    ("p.jsonl", "", ["p.jsonl", "no prediction"]),
 ])
 def test_unreadable_predictions(small_realm, tmp_path, name, body, needles):
     (tmp_path / name).write_text(body)
     one_line_error(run_cli("evaluate", str(small_realm), "--predictions", str(tmp_path / name), cwd=tmp_path), *needles)
 
 
-def test_missing_predictions_file_and_dataset(small_realm, tmp_path):
-    one_line_error(run_cli("evaluate", str(small_realm), "--predictions", str(tmp_path / "none.jsonl"), cwd=tmp_path),
-                   "none.jsonl", "no such file")
-    one_line_error(run_cli("evaluate", str(tmp_path / "nods"), "--baseline", "first", cwd=tmp_path), "nods")
+@pytest.mark.parametrize("name, body, needles", [
+    ("p.jsonl", '{"id": "a", "answer": "1"}\n', ["p.jsonl:1", "id and prediction"]),
+    ("p.jsonl", '{"id": "a", "prediction": "1"}\n{"id": "a", "prediction": "2"}\n', ["p.jsonl:2", "id a", "second"]),
+    ("p.jsonl", '{"id": ["a"], "prediction": "1"}\n', ["p.jsonl:1", "not a string"]),
+    ("p.txt", "a 1\n", ["p.txt", ".jsonl, .csv or .parquet"]),
+    ("p.parquet", "not parquet", ["p.parquet", "not a readable PARQUET"]),
+    ("p.jsonl", "", ["p.jsonl", "no prediction"]),
+    ("none.jsonl", None, ["none.jsonl", "no such file"]),
+])
+def test_unreadable_predictions_in_process(tmp_path, name, body, needles):
+    """The same reader in process (the CLI turns each UserError into its one line, as above)."""
+    if body is not None:
+        (tmp_path / name).write_text(body)
+    with pytest.raises(UserError) as e:
+        read_predictions(tmp_path / name)
+    assert all(n in str(e.value) for n in needles), str(e.value)
+
+
+def test_no_dataset(tmp_path):
+    with pytest.raises(UserError, match="nods"):
+        evaluate(tmp_path / "nods", baseline="first")

@@ -59,8 +59,8 @@ def test_publish_to_a_folder_then_again_sends_nothing(small_realm, tmp_path):
 
 
 def test_manifest_is_the_same_bytes_and_stale_files_go(small_realm, tmp_path):
-    for name in ("a", "b"):
-        assert run_cli("publish", str(small_realm), "--to", str(tmp_path / name), cwd=tmp_path).returncode == 0
+    assert run_cli("publish", str(small_realm), "--to", str(tmp_path / "a"), cwd=tmp_path).returncode == 0
+    publish_main([str(small_realm), "--to", str(tmp_path / "b")])
     manifest = (tmp_path / "a" / "manifest.json").read_bytes()
     assert manifest == (tmp_path / "b" / "manifest.json").read_bytes()
     assert set(json.loads(manifest)) == {"datagen_manifest", "recipe", "splits", "config_sha256", "files"}
@@ -279,5 +279,18 @@ def test_bad_destinations_in_process(small_realm, tmp_path, dest, extra, needles
 def test_no_dataset_folder(tmp_path):
     one_line_error(run_cli("publish", str(tmp_path / "none"), "--to", str(tmp_path / "x"), cwd=tmp_path), "none")
     os.makedirs(tmp_path / "empty")
-    one_line_error(run_cli("publish", str(tmp_path / "empty"), "--to", str(tmp_path / "x"), cwd=tmp_path),
-                   "stats.json")
+    with pytest.raises(UserError, match="stats.json"):
+        publish_main([str(tmp_path / "empty"), "--to", str(tmp_path / "x")])
+
+
+def test_a_file_lost_at_the_destination_is_sent_again(small_realm, tmp_path, capsys):
+    dest = tmp_path / "pub"
+    publish_main([str(small_realm), "--to", str(dest)])
+    manifest = (dest / "manifest.json").read_bytes()
+    (dest / "stats.json").unlink()
+    capsys.readouterr()
+    publish_main([str(small_realm), "--to", str(dest)])
+    out = capsys.readouterr().out
+    assert "write stats.json" in out and "write data/" not in out and "remove manifest.json" in out
+    assert (dest / "stats.json").read_bytes() == (small_realm / "stats.json").read_bytes()
+    assert (dest / "manifest.json").read_bytes() == manifest  # removed first, written again last
