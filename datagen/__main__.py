@@ -7,6 +7,7 @@ work starts, instead of Hydra's multi-line report and exit code 1.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import logging
 import os
@@ -33,6 +34,8 @@ _INFO_FLAGS = {"--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "-
 _FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
                      "--config-dir", "-cd", "--experimental-rerun", "--info", "-i"}
 
+# `python -m datagen NAME ...`: commands with their own argparse (module with a main(argv))
+SUBCOMMANDS = {"merge": "datagen.merge", "publish": "datagen.publish", "evaluate": "datagen.evaluate"}
 HELP_WIDTH = 10**6  # --help prints each value on one line
 register_configs()
 
@@ -202,11 +205,11 @@ def hydra_main(cfg: DictConfig) -> Optional[float]:
 
 def main() -> None:
     logging.getLogger("PIL").setLevel(logging.WARNING)
-    if sys.argv[1:2] == ["merge"]:
-        from datagen.merge import main as merge_main
-
+    command = sys.argv[1] if len(sys.argv) > 1 else None
+    if command in SUBCOMMANDS:
+        sub = importlib.import_module(SUBCOMMANDS[command])
         try:
-            merge_main(sys.argv[2:])
+            sub.main(sys.argv[2:])
         except (UserError, MachineError) as e:
             fail(str(e), e.exit_code)
         return

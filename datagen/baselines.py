@@ -16,11 +16,12 @@ import string
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, FrozenSet, Mapping, Sequence
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Mapping, Sequence, Tuple
 
 import pyarrow.compute as pc
 
 from datagen.errors import UserError
+from datagen.metric import exact_match, rate
 from datagen.templates import load_yaml, require
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 INTENTS_FILE = "intents.yaml"
 BASELINES = ("first", "type", "string")
-_ONE = frozenset({1})  # what `first` answers
 # words every request has that say nothing about which candidate ("the", "one", "please")
 STRING_STOPWORDS = frozenset("a an the to of on in at for with and from by my me one ones it this that these "
                              "please can you could would i want like need let's lets hey ok now go ahead".split())
@@ -85,6 +85,21 @@ def predict_type(query: str, types: Sequence[str], intents: Mapping[str, FrozenS
     return frozenset(i for i, t in enumerate(types, 1) if t in wanted)
 
 
+def baseline_rows(table: "pa.Table") -> Iterator[Tuple[str, str, str, List[str], List[str], List[int]]]:
+    """(subset, reference, query, candidate types, candidate values, targets) of every row of an examples table."""
+    entities = table.column("entities").combine_chunks()
+    flat = pc.list_flatten(entities)
+    types = pc.struct_field(flat, "type").to_pylist()
+    values = pc.struct_field(flat, "value").to_pylist()
+    lengths = pc.list_value_length(entities).to_pylist()
+    at = 0
+    for sub, ref, query, targets, n in zip(table.column("subset").to_pylist(), table.column("reference").to_pylist(),
+                                           table.column("query").to_pylist(), table.column("targets").to_pylist(),
+                                           lengths):
+        yield sub, ref, query, types[at:at + n], values[at:at + n], targets
+        at += n
+
+
 class Scoreboard:
     """Accumulates baseline accuracy per subset as rows stream by."""
 
@@ -95,36 +110,28 @@ class Scoreboard:
         self.hits: Dict[object, Dict[str, int]] = defaultdict(lambda: {b: 0 for b in BASELINES})
         self.total: Dict[object, int] = defaultdict(int)
 
+    def predict(self, query: str, types: Sequence[str], values: Sequence[str]) -> Dict[str, FrozenSet[int]]:
+        """What each baseline answers for one example (sets of 1-based candidate numbers)."""
+        return {"first": predict_first(query, types),
+                "type": predict_type(query, types, self.intents, self.pattern),
+                "string": predict_string(query, values)}
+
     def _score(self, sub: str, reference: str, query: str, types: Sequence[str], values: Sequence[str],
                targets: Sequence[int]) -> None:
-        gold = frozenset(targets)
-        first = gold == _ONE if types else not gold  # predict_first
-        type_ok = predict_type(query, types, self.intents, self.pattern) == gold
-        string_ok = predict_string(query, values) == gold
+        right = {b: exact_match(p, targets) for b, p in self.predict(query, types, values).items()}
         for key in (sub, (sub, reference)):
             self.total[key] += 1
-            if first or type_ok or string_ok:
-                hits = self.hits[key]
-                hits["first"] += first
-                hits["type"] += type_ok
-                hits["string"] += string_ok
+            hits = self.hits[key]
+            for b in BASELINES:
+                hits[b] += right[b]
 
     def add_table(self, table: "pa.Table") -> None:
         """Score every row of an examples table (reads only the columns the baselines need)."""
-        entities = table.column("entities").combine_chunks()
-        flat = pc.list_flatten(entities)
-        types = pc.struct_field(flat, "type").to_pylist()
-        values = pc.struct_field(flat, "value").to_pylist()
-        lengths = pc.list_value_length(entities).to_pylist()
-        at = 0
-        for sub, ref, query, targets, n in zip(table.column("subset").to_pylist(), table.column("reference").to_pylist(),
-                                               table.column("query").to_pylist(), table.column("targets").to_pylist(),
-                                               lengths):
-            self._score(sub, ref, query, types[at:at + n], values[at:at + n], targets)
-            at += n
+        for row in baseline_rows(table):
+            self._score(*row)
 
     def _rate(self, key: object) -> Dict[str, float]:
-        return {b: round(self.hits[key][b] / self.total[key], 4) for b in BASELINES}
+        return {b: rate(self.hits[key][b], self.total[key]) for b in BASELINES}
 
     def accuracy(self) -> Dict[str, Dict[str, float]]:
         """Per subset: the accuracy of each baseline."""

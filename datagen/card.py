@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, Dict, List
 
 import pyarrow as pa
@@ -9,6 +11,12 @@ import yaml
 
 from datagen.baselines import BASELINES
 from datagen.config import SPLITS
+from datagen.paper import CITATION
+
+LICENSE = "apache-2.0"  # the generator's licence; the data is synthetic (Faker pools, the project's templates)
+# the Hub's size categories: (upper bound on examples, label)
+SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+                   (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"))
 
 _DTYPES = {pa.string(): "string", pa.int32(): "int32", pa.int64(): "int64", pa.float32(): "float32",
            pa.float64(): "float64", pa.bool_(): "bool", pa.binary(): "binary"}
@@ -61,6 +69,20 @@ def _info(name: str, schema: pa.Schema, files: Dict[str, List[str]], counts: Dic
             "splits": [{"name": s, "num_bytes": nbytes[s], "num_examples": counts[s]} for s in SPLITS if files.get(s)]}
 
 
+def size_category(examples: int) -> str:
+    """The Hub's size category of a dataset with this many examples."""
+    return next((label for bound, label in SIZE_CATEGORIES if examples < bound), "n>100M")
+
+
+def config_hash(config: Dict[str, Any]) -> str:
+    """SHA-256 of the resolved config less the keys that do not change the data (paths, workers, layout: the
+    journal's NEUTRAL keys): datasets with the same hash were made alike, wherever and however they were made."""
+    from datagen.journal import fingerprint
+
+    canonical = json.dumps(fingerprint(config, "")["config"], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def header(schema: pa.Schema, files: Dict[str, List[str]], counts: Dict[str, int], nbytes: Dict[str, int],
            screens: Dict[str, Any] | None = None) -> str:
     """The YAML header: the examples as the default config, the screens table (if any) as config 'screens'."""
@@ -73,8 +95,10 @@ def header(schema: pa.Schema, files: Dict[str, List[str]], counts: Dict[str, int
         info.append(_info("screens", SCREEN_SCHEMA, screens["files"], screens["splits"], screens["split_bytes"]))
     meta = {
         "pretty_name": "datagen reference resolution",
+        "license": LICENSE,
         "language": ["en"],
-        "task_categories": ["text-generation"],
+        "task_categories": ["text-generation", "multiple-choice"],
+        "size_categories": [size_category(sum(counts.values()))],
         "tags": ["reference-resolution", "synthetic", "realm"],
         "configs": configs,
         "dataset_info": info if len(info) > 1 else info[0],
@@ -135,8 +159,18 @@ def render(schema: pa.Schema, files: Dict[str, List[str]], stats: Dict[str, Any]
         "is an exact match of the set of numbers. Candidates are shuffled per example with a seeded "
         "generator, so positions carry no signal.\n"
     )
-    parts.append("## Load it\n\n```python\nfrom datasets import load_dataset\nds = load_dataset(\"path/to/dataset\")\n```\n"
-                 "or read `data/*.parquet` with pandas, Polars or DuckDB as they are.\n")
+    parts.append("## Load it\n\n```python\nfrom datasets import load_dataset\nds = load_dataset(\"path/to/dataset\")  "
+                 "# or the Hub repo it was published to: load_dataset(\"org/name\")\n```\n"
+                 "or read `data/*.parquet` with pandas, Polars or DuckDB as they are. A seq2seq trainer reads `prompt` "
+                 "-> `target`" + (", a chat trainer (TRL's SFTTrainer, ...) reads `messages`" if "messages" in schema.names
+                                  else "; `output.messages=true` adds a chat column `messages`") + ".\n")
+    parts.append("## Score a model\n\nWrite the model's raw output for each example as `id`, `prediction` (JSONL, CSV or "
+                 "Parquet), then:\n\n```\npython -m datagen evaluate path/to/dataset --predictions preds.jsonl\n```\n"
+                 "An output is parsed as comma-separated numbers (`1, 3`, `3,1`, ` 1 `; `0` alone for none); "
+                 "anything else is wrong and counted as unparseable. Accuracy is an exact match of the set of "
+                 "numbers, shown per split, subset, reference kind, domain or screen family, number of candidates "
+                 "and of targets, beside the paper's Table 3. `--baseline first|type|string` scores the baselines "
+                 "below through the same code.\n")
     parts.append("## Subsets\n")
     for sub, about in SUBSET_ABOUT.items():
         if sub in stats["subsets"]:
@@ -183,13 +217,16 @@ def render(schema: pa.Schema, files: Dict[str, List[str]], stats: Dict[str, Any]
         ["domain", "business, contact, address, media, mixed, alarm, ..."],
         ["template", "id of the mention or template that produced the request"],
         ["group", "examples of one group share a split"], ["screen_id", "the screen (joins the screens table); null off-screen"],
-        ["screen_text", "the screen text as put in the prompt; null off-screen"]], ["column", "meaning"]) + "\n")
+        ["screen_text", "the screen text as put in the prompt; null off-screen"],
+        *([["messages", "the prompt as the user turn and the target as the assistant turn (role, content)"]]
+          if "messages" in schema.names else [])], ["column", "meaning"]) + "\n")
     parts.append("## How it was made\n")
     parts.append(f"Entities come from Faker-backed pools (locale `{stats['locale']}`); phone numbers are valid for their "
                  "region according to phonenumbers, addresses parse with pyap where it knows the country. Splits are "
                  "a hash of each example's group salted with the seed; the same config and seed give byte-identical "
                  "Parquet files.\n")
     parts.append(f"Command:\n\n```\n{command}\n```\n")
-    parts.append(f"Resolved config:\n\n```yaml\n{config_yaml}```\n")
+    parts.append(f"Resolved config (hash `{config_hash(yaml.safe_load(config_yaml))}`):\n\n```yaml\n{config_yaml}```\n")
     parts.append("Versions: " + ", ".join(f"{k} {v}" for k, v in sorted(stats["versions"].items())) + "\n")
+    parts.append(f"## Citation\n\nThe task, format and metric are those of ReALM:\n\n```bibtex\n{CITATION}\n```\n")
     return "\n".join(parts)

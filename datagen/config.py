@@ -165,6 +165,8 @@ class OutputConfig(Settings):
     rows_per_file: int = setting(1000000, "rows per part file; a split rolls over to -00001-of-... after that",
                                  AT_LEAST_ONE)
     compression: str = setting("zstd", "Parquet codec", one_of("zstd", "snappy", "gzip", "none"))
+    messages: bool = setting(False, "output.messages=true adds a chat column `messages` (the prompt as the user "
+                             "turn, the target as the assistant turn) for chat fine-tuning tools; prompt/target stay")
     checkpoint_seconds: float = setting(30.0, "journal finished items this often under DIR/.partial (0 = every "
                                         "item): the same command (same output.dir) after a kill goes on where it "
                                         "stopped, to the same bytes", number(0, what="seconds"))

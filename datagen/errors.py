@@ -8,7 +8,8 @@ class UserError(Exception):
 
 
 class MachineError(Exception):
-    """The machine failed the run (disk full, a file system that refuses a write): one line, exit 3."""
+    """The machine or a remote failed the command (disk full, a file system that refuses a write, the network,
+    a remote store's permission): one line, exit 3."""
 
     exit_code = 3
 
@@ -23,3 +24,4 @@ class ItemError(Exception):
 
     def __reduce__(self):  # survives pickling between worker processes
         return (ItemError, (self.reason, self.detail))
+

@@ -35,7 +35,8 @@ FOLDER = ".partial"
 TABLES = ("data", "screens")  # example rows; screens-table rows
 # keys of the resolved config that do not change the output (left out of the fingerprint)
 NEUTRAL = (("workers",), ("progress",), ("output", "dir"), ("output", "checkpoint_seconds"), ("screen", "ocr", "cache"),
-           ("output", "row_group_size"), ("output", "rows_per_file"), ("output", "compression"))  # applied at replay
+           ("output", "row_group_size"), ("output", "rows_per_file"), ("output", "compression"),
+           ("output", "messages"))  # applied at replay
 IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")  # ~380 B per example row; lz4 ~620
 
 

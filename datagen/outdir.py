@@ -46,6 +46,25 @@ def _errno(e: OSError) -> Optional[int]:
     return None
 
 
+def _owner(fd: int) -> str:
+    return os.pread(fd, 4096, 0).decode("utf-8", "replace").strip() or "a process that did not say"
+
+
+def in_use(path: Path) -> Optional[str]:
+    """Who holds the lock of a dataset folder (a run writing it), or None."""
+    try:
+        fd = os.open(path / LOCK, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return None
+    except BlockingIOError:
+        return _owner(fd)
+    finally:
+        os.close(fd)
+
+
 class OutputFolder:
     def __init__(self, path: Path, key: str):
         self.path, self.key = path, key
@@ -67,7 +86,7 @@ class OutputFolder:
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            owner = os.pread(self._fd, 4096, 0).decode("utf-8", "replace").strip() or "a process that did not say"
+            owner = _owner(self._fd)
             os.close(self._fd)
             self._fd = None
             raise UserError(f"{where}: in use by another datagen run ({owner}); wait for it to end or choose "

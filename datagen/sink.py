@@ -17,10 +17,11 @@ import pyarrow as pa
 
 from datagen import card
 from datagen.baselines import BASELINES, Scoreboard
+from datagen.chat import examples_schema, with_messages
 from datagen.screen.stats import ScreenStats
 from datagen.screen.table import SCREEN_ROW_GROUP, SCREEN_SCHEMA
 from datagen.stats import count_table, new_counts, subset_summary
-from datagen.writer import EXAMPLE_SCHEMA, DatasetWriter, by_split, write_json_atomic, write_text_atomic
+from datagen.writer import DatasetWriter, by_split, write_json_atomic, write_text_atomic
 
 if TYPE_CHECKING:
     from datagen.config import OutputConfig
@@ -35,7 +36,9 @@ class Sink:
                  previews: int):
         self.out = out
         rg, per_file, comp = output.row_group_size, output.rows_per_file, output.compression
-        self.data = DatasetWriter(out, rg, per_file, comp, "data", EXAMPLE_SCHEMA)
+        self.messages = output.messages
+        self.schema = examples_schema(output.messages)
+        self.data = DatasetWriter(out, rg, per_file, comp, "data", self.schema)
         self.screens = (DatasetWriter(out, min(rg, SCREEN_ROW_GROUP), per_file, comp, "screens", SCREEN_SCHEMA)
                         if screens else None)
         self.board = board
@@ -49,7 +52,7 @@ class Sink:
         count_table(self.counts[subset], table, split)
         self.board.add_table(table)
         for s, part in (by_split(table).items() if split is None else [(split, table)]):
-            self.data.add(s, part)
+            self.data.add(s, with_messages(part) if self.messages else part)
 
     def screen_rows(self, table: pa.Table, split: Optional[str] = None) -> None:
         """Screens-table rows, like examples (the first ones also become previews)."""
@@ -81,7 +84,7 @@ class Sink:
             "screens": {"splits": screens.counts, "split_bytes": screens.nbytes, "files": screen_files} if screens else None,
             "skipped": {"count": sum(s["skipped"] for s in sub_stats.values()), "items": skipped},
         })
-        write_text_atomic(self.out / CARD, card.render(EXAMPLE_SCHEMA, files, stats, command, config_yaml))
+        write_text_atomic(self.out / CARD, card.render(self.schema, files, stats, command, config_yaml))
         stats.update(tail)
         stats["command"] = command
         write_json_atomic(self.out / STATS, stats)

@@ -53,3 +53,18 @@ def run_cli(*args: str, cwd: Path, timeout: int = 300) -> subprocess.CompletedPr
     env.pop("HYDRA_FULL_ERROR", None)
     return subprocess.run([sys.executable, "-m", "datagen", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)
+
+
+# a small dataset of every subset (a few screens), made once per test session for the tests that only read it
+SMALL_REALM = ["+recipe=realm", "conversational.size=60", "synthetic.size=40", "screen.size=2", "unseen.size=30",
+               "screen.previews=2", "progress=false"]
+
+
+@pytest.fixture(scope="session")
+def small_realm(tmp_path_factory, _ocr_cache) -> Path:
+    """The folder of a small +recipe=realm dataset (read only: copy it before changing anything)."""
+    from datagen.run import run
+
+    out = tmp_path_factory.mktemp("small_realm") / "dataset"
+    run(make_cfg([*SMALL_REALM, f"output.dir={out}"]))
+    return out

@@ -12,7 +12,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
 from conftest import REPO, run_cli
-from datagen.__main__ import jobs
+from datagen.__main__ import SUBCOMMANDS, jobs
 from datagen.config import Config, load
 from datagen.settings import described
 from datagen.templates import builtin_dir
@@ -140,7 +140,7 @@ def _readme_commands():
     for block in blocks:
         for line in block.replace("\\\n", " ").splitlines():
             line = line.split("#", 1)[0].split("&&")[-1].strip()
-            if line.startswith("python -m datagen ") and " merge " not in f" {line} ":
+            if line.startswith("python -m datagen ") and shlex.split(line)[3] not in SUBCOMMANDS:
                 out.append(shlex.split(line)[3:])
     return out
 
