@@ -15,18 +15,30 @@ then the peak RSS of the process. No thresholds are asserted: the numbers are fo
 
 Aim: >= 10,000 examples/s on one core.
 
+With --against REV it instead compares this checkout with another revision of the project: REV is
+checked out into a temporary git worktree, and each round runs the pooled job once with this code
+and once with that code, each in a fresh Python process (this script with --worker, importing
+datagen from its own checkout), alternating which goes first. It prints every run (which datagen
+it imported, examples written, entities drawn) and the median rate of each side with their ratio.
+
 Run:
     python benchmarks/generation.py                      # 100,000 examples per subset
     python benchmarks/generation.py --size 20000 --direct-size 1000 --subsets synthetic
+    python benchmarks/generation.py --against 79df1d2 --size 30000 --rounds 5 --subsets conversational
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import List, NamedTuple
 
 from hydra import compose, initialize_config_dir
@@ -117,13 +129,65 @@ def peak_rss_mb() -> float:
     return rss / 2**20 if sys.platform == "darwin" else rss / 2**10  # bytes on macOS, KiB on Linux
 
 
+def worker(subset: str, size: int) -> None:
+    """One warm-up and one timed pooled run of the datagen this process imports, as a JSON line."""
+    register_configs()
+    timed_run(subset, 100, direct=False)
+    r = timed_run(subset, size, direct=False)
+    print(json.dumps({"datagen": str(Path(datagen.__file__).resolve().parent), **r._asdict()}))
+
+
+def run_worker(root: Path, subset: str, size: int) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(root))  # before site-packages: that checkout's datagen is imported
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", subset, str(size)], env=env,
+                         cwd=root, check=True, capture_output=True, text=True).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    if Path(got["datagen"]) != (root / "datagen").resolve():
+        raise RuntimeError(f"the worker for {root} imported datagen from {got['datagen']}")
+    return got
+
+
+def compare(rev: str, subsets: List[str], size: int, rounds: int) -> None:
+    here = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory(prefix="datagen-against-") as tmp:
+        there = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(here), "worktree", "add", "--detach", "--quiet", str(there), rev], check=True)
+        try:
+            head = subprocess.run(["git", "-C", str(there), "rev-parse", "--short", "HEAD"], check=True,
+                                  capture_output=True, text=True).stdout.strip()
+            sides = {"this checkout": here, f"{rev} ({head})": there}
+            for subset in subsets:
+                rates = {name: [] for name in sides}
+                for k in range(rounds):
+                    order = list(sides.items()) if k % 2 == 0 else list(sides.items())[::-1]
+                    for name, root in order:
+                        r = run_worker(root, subset, size)
+                        rates[name].append(r["examples"] / r["wall"])
+                        print(f"{subset} round {k + 1} {name:<24} {r['examples']} examples in {r['wall']:.2f} s"
+                              f" ({rates[name][-1]:,.0f}/s), {r['drawn']} entities drawn, datagen from {r['datagen']}",
+                              flush=True)
+                (a, ra), (b, rb) = rates.items()
+                print(f"\n{subset}: median {statistics.median(ra):,.0f} examples/s ({a}) against "
+                      f"{statistics.median(rb):,.0f} ({b}): ratio {statistics.median(ra) / statistics.median(rb):.3f}"
+                      f" (per round: {', '.join(f'{x / y:.3f}' for x, y in zip(ra, rb))})\n", flush=True)
+        finally:
+            subprocess.run(["git", "-C", str(here), "worktree", "remove", "--force", str(there)], check=True)
+
+
 def main(argv: List[str] = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--size", type=int, default=100_000, help="examples per subset with pools (default 100000)")
     p.add_argument("--direct-size", type=int, default=5_000,
                    help="examples per subset for the Faker-per-entity baseline (default 5000)")
     p.add_argument("--subsets", nargs="+", choices=SUBSETS, default=list(SUBSETS))
+    p.add_argument("--against", metavar="REV", help="compare the pooled rate with another git revision instead")
+    p.add_argument("--rounds", type=int, default=5, help="with --against: runs of each side per subset")
+    p.add_argument("--worker", nargs=2, metavar=("SUBSET", "SIZE"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.worker:
+        return worker(args.worker[0], int(args.worker[1]))
+    if args.against:
+        return compare(args.against, args.subsets, args.size, args.rounds)
     register_configs()
 
     for subset in args.subsets:  # warm-up: imports, Faker locale data, template loading

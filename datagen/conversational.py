@@ -43,7 +43,7 @@ MENUS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     "none": (("describe",), ("by_type",)),
 }
 TRIES_PER_LIST = 5  # requests tried on one list before the list itself is drawn again
-ACTION_DRAWS = 6  # actions drawn at random before the ones that fit are listed
+ACTION_DRAWS = 6  # mentions or actions drawn at random before the ones that fit are listed
 
 
 @dataclass
@@ -210,10 +210,17 @@ class ConversationalGenerator:
         if not menus:
             return None
         menu = rng.choice(menus)
-        options = [m for m in dom.menus[menu] if RULES[m.select].fits(m, cands, kind)]
-        if not options:
-            return None
-        m = rng.choice(options)
+        # a mention that fits the list, uniform among those that do: drawn until one fits, then from the list
+        every = dom.menus[menu]
+        for _ in range(ACTION_DRAWS):
+            m = rng.choice(every)
+            if RULES[m.select].fits(m, cands, kind):
+                break
+        else:
+            options = [m for m in every if RULES[m.select].fits(m, cands, kind)]
+            if not options:
+                return None
+            m = rng.choice(options)
         rule = RULES[m.select]
         if kind == "multi" and rule.entity_fields:
             shared = self._share(m, cands, rng)

@@ -9,12 +9,16 @@ imperative and takes an opener and a closer such that:
 - no word is said twice across opener, body and closer ("please ... please", "now ... now", "go
   ahead and go with"; small words such as "the" and "to" aside), and at most one of them says when
   ("now ... when you get a chance");
-- a first-person opener ("I want to", "let's", "help me") never comes before a body that has "me"
+- a first-person opener ("I want to", "I need to", "let's") never comes before a body that has "me"
   in it ("I want to take me to ...", "let's give me ...") or starts with what the assistant does
   ("let's show it on the map");
 - " for me" never closes a body with "me" in it, nor one after a first-person opener ("give me the
   number for me", "I'd like to call them for me");
-- a body that says when already ("skip it tomorrow") takes no opener or closer that says when.
+- a body that says when already ("skip it tomorrow") takes no opener or closer that says when;
+- an opener and closer listed as clashing are never said together ("can you please ... if that's
+  okay"); an action starting with a listed verb never takes the opener or closer listed against it
+  ("play it when you get a chance", "remind me about it now") and only takes its listed openers if
+  it has some ("let's go with the dentist", not "would you go with the dentist").
 
 `allowed(body, grammar)` lists every sentence the grammar can make of a body (the test of
 `compose`); `Action` is an action that only fits some targets or mentions.
@@ -53,6 +57,9 @@ class Grammar:
     says_when: Tuple[str, ...] = ()  # words of a body that say when already: no timing opener or closer then
     avoid: Tuple[str, ...] = ()  # phrases no request may contain ("would you like ...": an offer, not a request)
     assistant_verbs: Tuple[str, ...] = ()  # first words of actions the assistant does: no first-person opener
+    clashes: Tuple[Tuple[str, str], ...] = ()  # (opener, closer) never said together
+    not_with_verbs: Tuple[Tuple[str, str], ...] = ()  # (opener or closer, first word of an action) never together
+    only_openers: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # first word of an action -> the openers it takes
     # allowed (opener, closer) pairs per action, filled as actions are used (not part of the grammar's identity)
     _pairs: Dict[object, Tuple[Tuple[str, str], ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
     # words of a mention that can rule out an opener or closer: theirs (small words aside), "me", those that say when
@@ -78,7 +85,9 @@ class Action:
     words: frozenset = field(init=False, repr=False, compare=False)  # its words but {ref} and small words
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "words", frozenset(_words(self.text.replace("{ref}", " ")) - SMALL_WORDS))
+        own = _words(self.text.replace("{ref}", " ")) - SMALL_WORDS
+        singular = {w[:-1] for w in own if w.endswith("s") and len(w) > 3}  # "add the contact to my contacts"
+        object.__setattr__(self, "words", frozenset(own | singular))
 
     def fits(self, mention_slots: Sequence[str], targets: Sequence[Mapping[str, str]], mention: str = "",
              mention_words: Optional[AbstractSet[str]] = None) -> bool:
@@ -134,6 +143,14 @@ def _fits(opener: str, body: str, closer: str, grammar: Grammar) -> bool:
         return False  # "skip it tomorrow now"
     said = words - SMALL_WORDS
     if grammar.avoid and any(p in f"{opener}{body}{closer}".lower() for p in grammar.avoid):
+        return False
+    if (opener, closer) in grammar.clashes:
+        return False
+    verb = body.split(" ", 1)[0].lower()
+    if (opener, verb) in grammar.not_with_verbs or (closer, verb) in grammar.not_with_verbs:
+        return False
+    only = dict(grammar.only_openers).get(verb)
+    if only is not None and opener not in only:
         return False
     return not (_words(opener) & _words(closer)) and not ((_words(opener) | _words(closer)) & said)
 
@@ -200,11 +217,19 @@ def load_grammar(raw: Mapping[str, object], where: str) -> Grammar:
                       tuple(w.lower() for w in strings("question_words")), strings("question_openers"),
                       strings("timing"), tuple(str(w).lower() for w in raw.get("says_when") or ()),
                       tuple(str(p).lower() for p in raw.get("avoid") or ()),
-                      tuple(str(w).lower() for w in raw.get("assistant_verbs") or ()))
+                      tuple(str(w).lower() for w in raw.get("assistant_verbs") or ()),
+                      tuple((str(o), str(c)) for os_, cs in raw.get("clashes") or () for o in os_ for c in cs),
+                      tuple((str(p), str(v).lower()) for p, vs in (raw.get("not_with_verbs") or {}).items() for v in vs),
+                      tuple((str(v).lower(), tuple(str(o) for o in os_))
+                            for v, os_ in (raw.get("only_openers") or {}).items()))
     stray = [o for o in grammar.first_person if o not in grammar.openers]
     stray += [t for t in grammar.timing if t not in grammar.openers + grammar.closers]
+    stray += [p for pair in grammar.clashes for p in pair if p not in grammar.openers + grammar.closers]
+    stray += [p for p, _ in grammar.not_with_verbs if p not in grammar.openers + grammar.closers]
+    stray += [o for _, os_ in grammar.only_openers for o in os_ if o not in grammar.openers]
     if stray:
-        raise UserError(f"{where}: {stray[0]!r} (first_person, timing) is not one of the openers or closers")
+        raise UserError(f"{where}: {stray[0]!r} (first_person, timing, clashes, not_with_verbs, only_openers) is not one "
+                        "of the openers or closers")
     return grammar
 
 

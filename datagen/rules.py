@@ -94,12 +94,6 @@ def occurs(needle: str, haystack: str) -> bool:
     return False
 
 
-def _values(entity: Entity, vocab: Vocabulary) -> Dict[str, str]:
-    values = dict(vocab.statics)
-    values.update(entity.properties)
-    return values
-
-
 def _filled(m: Mention, query: str, vocab: Vocabulary, **values: str) -> bool:
     merged = dict(vocab.statics)
     merged.update(values)
@@ -284,13 +278,15 @@ def _pick_property(m, query, cands, vocab):
     own = [s for s in slots(m.text) if s not in vocab.statics]
     matched: Set[int] = set()
     used: List[List[str]] = []
+    values = dict(vocab.statics)  # and each candidate's own fields, set in turn (not a dict per candidate)
     for i, e in enumerate(cands):
-        values = _values(e, vocab)
-        if any(s not in values for s in own):
+        got = [e.get(s, None) for s in own]
+        if None in got:
             continue
+        values.update(zip(own, got))
         if occurs(fill(m.text, values).lower(), query):
             matched.add(i)
-            used.append([values[s].lower() for s in own])
+            used.append([v.lower() for v in got])
     if not matched:
         return matched
     out = set(matched)
@@ -303,6 +299,9 @@ def _pick_property(m, query, cands, vocab):
 
 
 # -- property_ordinal: the n-th of the candidates that share a field value ("the second pharmacy") --
+SHARED_ORDINALS = 3   # people count up to the third among those sharing a value, not "the fifth gym alarm"
+
+
 def _own_field(m: Mention, vocab: Vocabulary) -> Optional[str]:
     own = [s for s in slots(m.text) if s not in vocab.statics and s != "ordinal"]
     return own[0] if len(own) == 1 else None
@@ -326,7 +325,7 @@ def _draw_property_ordinal(m, vocab, cands, kind, rng, absent):
     if not groups:
         return None
     group = rng.choice(groups)
-    k = rng.randrange(min(len(group), len(vocab.ordinals)))
+    k = rng.randrange(min(len(group), len(vocab.ordinals), SHARED_ORDINALS))
     return {group[k]}, {"ordinal": vocab.ordinals[k], key: cands[group[k]].get(key)}
 
 

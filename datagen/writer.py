@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-from itertools import accumulate
+from itertools import accumulate, chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -60,13 +61,16 @@ def examples_table(rows: List[dict]) -> pa.Table:
     with many entities: nested lists are built from flat value arrays and offsets.
     """
     # flat lists by comprehension (one pass each) and offsets by running sums
-    per_row = [r["entities"] for r in rows]
-    all_ents = [e for es in per_row for e in es]
-    ent: Dict[str, list] = {k: [e[k] for e in all_ents] for k in ("type", "value", "text", "source", "bbox")}
+    per_row = list(map(itemgetter("entities"), rows))
+    all_ents = list(chain.from_iterable(per_row))
+    keys = ("type", "value", "text", "source", "bbox")
+    columns_of = list(zip(*map(itemgetter(*keys), all_ents))) if all_ents else [()] * len(keys)
+    ent: Dict[str, list] = {k: list(col) for k, col in zip(keys, columns_of)}
     ent["index"] = [k for es in per_row for k in range(1, len(es) + 1)]  # an entity's index is its place
     all_props = [e["properties"] for e in all_ents]
-    keys = [p["key"] for ps in all_props for p in ps]
-    vals = [p["value"] for ps in all_props for p in ps]
+    flat_props = list(chain.from_iterable(all_props))
+    keys = list(map(itemgetter("key"), flat_props))
+    vals = list(map(itemgetter("value"), flat_props))
     prop_off = [0, *accumulate(len(ps) for ps in all_props)]
     ent_off = [0, *accumulate(len(es) for es in per_row)]
     row_targets = [r["targets"] for r in rows]

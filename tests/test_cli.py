@@ -67,6 +67,7 @@ def test_help_lists_recipes(tmp_path):
      ["conversational.splits.train=0.9", "null"]),
     (["+recipe=conversational", "conversational.splits.test=-0.3"], ["conversational.splits.test=-0.3", ">= 0"]),
     (["+recipe=text", "seed=1180591620717411303424"], ["seed=1180591620717411303424", "64-bit"]),  # case 3
+    (["+recipe=conversational", "conversational.size=0"], ["conversational.size=0", "at least 1"]),  # case 10
 ])
 def test_config_mistakes(tmp_path, args, needles):
     one_line_error(run_cli(*args, f"hydra.run.dir={tmp_path}/run", cwd=tmp_path), *needles)

@@ -27,5 +27,5 @@ def test_golden_sequences():
     assert syn == GOLDEN_SYN, syn
 
 
-GOLDEN_CONV = [('Alright, share the contact now', [0]), ("I'd love it if you could get directions to the second-to-last address, thanks", [5]), ('Can you take me to the bank on Palmer Road', [1]), ('Okay so share all of them now', [0, 1, 2, 3, 4])]
+GOLDEN_CONV = [('Hey, share the contact now', [0]), ('Could you get directions to the one before the last one, thanks a lot', [5]), ('Can you take me to Juarez Bank right away', [1]), ('Can you share all of them, thanks', [0, 1, 2, 3, 4])]
 GOLDEN_SYN = [('Share that address with David', [1]), ('Send this link to Andre', [3]), ('Save the email addresses to my contacts', [2, 3])]

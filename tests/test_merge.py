@@ -53,6 +53,9 @@ def test_merge_refuses_incomplete_or_mixed_shards(cfg_factory, tmp_path):
         merge([a0, b1], tmp_path / "m2")
     proc = run_cli("merge", str(a0), "--out", str(tmp_path / "m3"), cwd=tmp_path)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    proc = run_cli("merge", str(a0), str(b1), "--out", str(tmp_path / "m4"), cwd=tmp_path)  # issue 12, case 12
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "config differs" in proc.stderr and "at seed (5 here, 0 in" in proc.stderr, proc.stderr
 
 
 def test_shards_with_the_submitit_local_launcher(tmp_path):

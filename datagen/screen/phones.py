@@ -54,6 +54,9 @@ VANITY_LETTERS = 3  # a vanity number spells at least this many of its last seve
 _HEAD = re.compile(r"(?:\+|\(|\b)[\d(][\d()+. -]*$")
 _TAIL = re.compile(r"^[\d(][\d(). -]*\d")
 _DIGIT_RUN = re.compile(r"\d+")
+# a trunk 0 standing apart from the number ("0 (224) 903-7794"): a phone icon OCR read as "0", as
+# trunk prefixes are written against the area code ("020 7946 0018", "(02) 9876 5432")
+_LONE_TRUNK = re.compile(r"0[ (]")
 # not a number: a decimal at the end (a price or a measure: "1342.84", "+45-48 1243.65"), or
 # groups cut by two or more slashes (a list of models or sizes: "500/600/1200")
 _DECIMAL_END = re.compile(r"\d{3,}\.\d{1,2}$")
@@ -92,6 +95,8 @@ def _matches(text: str, regions: Sequence[str], leniency: str) -> List[Tuple[int
             for m in phonenumbers.PhoneNumberMatcher(piece, region, leniency=level):
                 if rank and not _grouped(m.raw_string):
                     continue  # a national number of a further region only in groups ("05849152" is an id)
+                if _LONE_TRUNK.match(m.raw_string):
+                    continue  # "0 (224) 903-7794": an icon read as 0 before a number, not a trunk prefix
                 if not _number_like(m.raw_string):
                     continue
                 out.append((offset + m.start, offset + m.end, m.number, rank))

@@ -69,7 +69,6 @@ class RequestTemplates:
     verbs: Dict[Tuple[str, bool], List[Action]] = field(default_factory=dict)  # (type, bare label) -> verbs
     label_verbs: Dict[str, List[Action]] = field(default_factory=dict)  # label (lower case) -> its only verbs
     bare_labels: Set[str] = field(default_factory=set)  # labels said alone ("call sales")
-    kind_labels: Set[str] = field(default_factory=set)  # labels that name a kind of number ("the cell number")
 
 
 @dataclass(frozen=True)
@@ -301,8 +300,7 @@ def load(folder: Path) -> RequestTemplates:
     return RequestTemplates([str(o) for o in data.get("ordinals") or []], types,
                             {str(w).lower() for w in data.get("label_stopwords") or []},
                             load_grammar(folder), mentions, verbs, label_verbs,
-                            {str(w).lower() for w in data.get("bare_labels") or []},
-                            {str(w).lower() for w in data.get("kind_labels") or []})
+                            {str(w).lower() for w in data.get("bare_labels") or []})
 
 
 def select(sub: str, cands: Sequence[Candidate], type_: str, label: str = "", ordinal: int = 0) -> Optional[Set[int]]:
@@ -339,8 +337,9 @@ def draw(templates: RequestTemplates, kind: str, cands: Sequence[Candidate], rng
     label = params.label.lower()
     if sub.name == "bare_label" and label not in templates.bare_labels:
         return None  # "call sales", but not "call cell" or "write to press"
-    # a label that names a kind of number ("cell", "fax") goes before the noun: "the cell number", not "the number for cell"
-    fits = [k for k, t in enumerate(texts) if not (label in templates.kind_labels and "for {label}" in t)]
+    # "the number for sales", but a label that is not a department goes before the noun: "the cell number",
+    # "the press email address" (not "the number for cell", "the email address for organizer")
+    fits = [k for k, t in enumerate(texts) if not ("for {label}" in t and label not in templates.bare_labels)]
     if not fits:
         return None
     mention_index = rng.choice(fits)

@@ -115,6 +115,12 @@ def test_numbers_of_the_other_english_regions():
         assert [v for _, v in _phones(detect([element(text)], VALID))] == [value], text
 
 
+def test_phone_icon_read_as_0_before_a_number_on_rendered_place_card():
+    # OCR read the phone icon as "0"; New Zealand's trunk 0 made "0 (224) 903-7794" a +64 number
+    assert _phones(detect([element("0 (224) 903-7794")], VALID)) == [("(224) 903-7794", "+12249037794")]
+    assert _phones(detect([element("0 562.437.1628")], VALID)) == [("562.437.1628", "+15624371628")]
+
+
 def test_international_prefix_number():
     assert _phones(detect([element("Abroad: 00 44 20 7946 0018")], VALID)) == [("00 44 20 7946 0018", "+442079460018")]
     assert _phones(detect([element("+46 771 105000 (EU)")], VALID)) == [("+46 771 105000", "+46771105000")]

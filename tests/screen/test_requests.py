@@ -163,22 +163,16 @@ def test_draws_are_pinned():
             first[got.sub] = (got.query, sorted(got.targets), got.template, got.reference, got.type, got.label,
                               got.ordinal)
     assert first == {
-        "multi": ("Would you text these numbers if that's okay", [0, 1, 4], "screen/multi/0/PhoneNumber", "multi",
-                  "PhoneNumber", "", 0),
-        "none": ("Save the address, thank you", [], "screen/none/0/PostalAddress", "none", "PostalAddress", "", 0),
-        "type": ("Share the link, thanks a lot", [3], "screen/type/1/Uri", "type", "Uri", "", 0),
-        "ordinal": ("Help me text the first number", [0], "screen/ordinal/0/PhoneNumber", "positional", "PhoneNumber",
-                    "", 0),
-        "bottom": ("Okay so dial the number at the bottom", [4], "screen/bottom/0/PhoneNumber", "spatial", "PhoneNumber",
-                   "", 0),
-        "label": ("Save the email address for support for me", [2], "screen/label/1/EmailAddress", "descriptive",
-                  "EmailAddress", "Support", 0),
-        "top": ("Could you dial the first number on the screen", [0], "screen/top/1/PhoneNumber", "spatial",
-                "PhoneNumber", "", 0),
-        "bare_label": ("Can you please call sales", [0], "screen/bare_label/0/PhoneNumber", "descriptive", "PhoneNumber",
-                       "Sales", 0),
+        'multi': ("I'd like to text these numbers, thanks", [0, 1, 4], 'screen/multi/0/PhoneNumber', 'multi', 'PhoneNumber', '', 0),
+        'none': ('Save the address, thanks a lot', [], 'screen/none/0/PostalAddress', 'none', 'PostalAddress', '', 0),
+        'type': ('Share the link', [3], 'screen/type/1/Uri', 'type', 'Uri', '', 0),
+        'ordinal': ('I need to copy the second number, thanks', [1], 'screen/ordinal/0/PhoneNumber', 'positional', 'PhoneNumber', '', 1),
+        'label': ('Save the email address for support now', [2], 'screen/label/1/EmailAddress', 'descriptive', 'EmailAddress', 'Support', 0),
+        'top': ('Could you dial the first number on the screen real quick', [0], 'screen/top/1/PhoneNumber', 'spatial', 'PhoneNumber', '', 0),
+        'bare_label': ('Can you please call sales for me', [0], 'screen/bare_label/0/PhoneNumber', 'descriptive', 'PhoneNumber', 'Sales', 0),
+        'bottom': ('Go ahead and text the number at the bottom', [4], 'screen/bottom/0/PhoneNumber', 'spatial', 'PhoneNumber', '', 0),
     }
-    assert rng.random() == 0.4743590683571708  # the run drew exactly as many numbers as when pinned
+    assert rng.random() == 0.1657580288590924  # the run drew exactly as many numbers as when pinned
 
 
 def test_no_fax_is_called_and_no_noun_is_said_twice():
