@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
@@ -58,7 +58,7 @@ class Domain:
     def mixed(self) -> bool:
         return len(self.types) > 1
 
-    @property
+    @cached_property
     def conditional(self) -> bool:
         """Whether some action only fits targets with some field values."""
         return any(a.when for a in self.actions)

@@ -64,12 +64,17 @@ class Grammar:
     _pairs: Dict[object, Tuple[Tuple[str, str], ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
     # words of a mention that can rule out an opener or closer: theirs (small words aside), "me", those that say when
     risky: frozenset = field(init=False, compare=False, hash=False, repr=False)
+    # the pairs and words above as sets and a dict, for lookups
+    _lookup: Tuple[frozenset, frozenset, frozenset, Dict[str, Tuple[str, ...]]] = field(
+        init=False, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         pieces: set = set()
         for text in self.openers + self.closers:
             pieces |= _words(text)
         object.__setattr__(self, "risky", frozenset((pieces - SMALL_WORDS) | {"me"} | set(self.says_when)))
+        object.__setattr__(self, "_lookup", (frozenset(self.says_when), frozenset(self.clashes),
+                                             frozenset(self.not_with_verbs), dict(self.only_openers)))
 
 
 @dataclass(frozen=True)
@@ -115,8 +120,9 @@ def words_of(text: str) -> set:
     return set(text.lower().translate(_PUNCTUATION).split())
 
 
-def _words(text: str) -> set:
-    return set(_WORD.findall(text.lower()))
+@lru_cache(maxsize=8192)
+def _words(text: str) -> frozenset:
+    return frozenset(_WORD.findall(text.lower()))
 
 
 @lru_cache(maxsize=4096)
@@ -130,6 +136,7 @@ def is_question(body: str, grammar: Grammar) -> bool:
 
 
 def _fits(opener: str, body: str, closer: str, grammar: Grammar) -> bool:
+    says_when, clashes, not_with_verbs, only_openers = grammar._lookup
     words = _words(body)
     me = "me" in words
     first_person = opener in grammar.first_person
@@ -139,17 +146,17 @@ def _fits(opener: str, body: str, closer: str, grammar: Grammar) -> bool:
         return False
     if opener in grammar.timing and closer in grammar.timing:
         return False  # one "when" at most ("now ... when you get a chance")
-    if (opener in grammar.timing or closer in grammar.timing) and words & set(grammar.says_when):
+    if (opener in grammar.timing or closer in grammar.timing) and not says_when.isdisjoint(words):
         return False  # "skip it tomorrow now"
     said = words - SMALL_WORDS
     if grammar.avoid and any(p in f"{opener}{body}{closer}".lower() for p in grammar.avoid):
         return False
-    if (opener, closer) in grammar.clashes:
+    if (opener, closer) in clashes:
         return False
     verb = body.split(" ", 1)[0].lower()
-    if (opener, verb) in grammar.not_with_verbs or (closer, verb) in grammar.not_with_verbs:
+    if (opener, verb) in not_with_verbs or (closer, verb) in not_with_verbs:
         return False
-    only = dict(grammar.only_openers).get(verb)
+    only = only_openers.get(verb)
     if only is not None and opener not in only:
         return False
     return not (_words(opener) & _words(closer)) and not ((_words(opener) | _words(closer)) & said)
@@ -200,7 +207,7 @@ def _fits_ref(opener: str, closer: str, ref: set, grammar: Grammar) -> bool:
     """The rules of _fits that the mention's own words can break."""
     if "me" in ref and (opener in grammar.first_person or closer == FOR_ME):
         return False
-    if (opener in grammar.timing or closer in grammar.timing) and ref & set(grammar.says_when):
+    if (opener in grammar.timing or closer in grammar.timing) and not grammar._lookup[0].isdisjoint(ref):
         return False
     return not ((_words(opener) | _words(closer)) & (ref - SMALL_WORDS))
 
