@@ -91,6 +91,7 @@ class Result(NamedTuple):
     examples: int        # examples written
     faker_entities: int  # entities made with Faker
     drawn: int           # entities handed to the items
+    cpu: float = 0.0     # CPU seconds of the process during run()
 
 
 def compose_cfg(subset: str, size: int, out_dir: str):
@@ -112,16 +113,16 @@ def timed_run(subset: str, size: int, direct: bool) -> Result:
         saved = datagen.run.shared_pools
         datagen.run.shared_pools = fresh_pools
         try:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             stats = datagen.run.run(cfg)
-            wall = time.perf_counter() - t0
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         finally:
             datagen.run.shared_pools = saved
     if len(built) != 1:  # run() no longer takes its pools from shared_pools: the numbers would be wrong
         raise RuntimeError(f"run() built {len(built)} pool sets through datagen.run.shared_pools, expected 1")
     pools = built[0]
     return Result(wall, stats["timing_seconds"][subset], stats["subsets"][subset]["examples"],
-                  pools.faker_entities, pools.drawn)
+                  pools.faker_entities, pools.drawn, cpu)
 
 
 def peak_rss_mb() -> float:
@@ -157,19 +158,24 @@ def compare(rev: str, subsets: List[str], size: int, rounds: int) -> None:
                                   capture_output=True, text=True).stdout.strip()
             sides = {"this checkout": here, f"{rev} ({head})": there}
             for subset in subsets:
-                rates = {name: [] for name in sides}
+                rates = {(name, clock): [] for name in sides for clock in ("wall", "cpu")}
                 for k in range(rounds):
                     order = list(sides.items()) if k % 2 == 0 else list(sides.items())[::-1]
                     for name, root in order:
                         r = run_worker(root, subset, size)
-                        rates[name].append(r["examples"] / r["wall"])
+                        for clock in ("wall", "cpu"):
+                            rates[name, clock].append(r["examples"] / r[clock])
                         print(f"{subset} round {k + 1} {name:<24} {r['examples']} examples in {r['wall']:.2f} s"
-                              f" ({rates[name][-1]:,.0f}/s), {r['drawn']} entities drawn, datagen from {r['datagen']}",
-                              flush=True)
-                (a, ra), (b, rb) = rates.items()
-                print(f"\n{subset}: median {statistics.median(ra):,.0f} examples/s ({a}) against "
-                      f"{statistics.median(rb):,.0f} ({b}): ratio {statistics.median(ra) / statistics.median(rb):.3f}"
-                      f" (per round: {', '.join(f'{x / y:.3f}' for x, y in zip(ra, rb))})\n", flush=True)
+                              f" ({rates[name, 'wall'][-1]:,.0f}/s; CPU {r['cpu']:.2f} s), {r['drawn']} entities drawn,"
+                              f" datagen from {r['datagen']}", flush=True)
+                a, b = sides
+                print()
+                for clock in ("wall", "cpu"):
+                    ra, rb = rates[a, clock], rates[b, clock]
+                    print(f"{subset} ({clock} time): median {statistics.median(ra):,.0f} examples/s ({a}) against "
+                          f"{statistics.median(rb):,.0f} ({b}): ratio {statistics.median(ra) / statistics.median(rb):.3f}"
+                          f" (per round: {', '.join(f'{x / y:.3f}' for x, y in zip(ra, rb))})", flush=True)
+                print()
         finally:
             subprocess.run(["git", "-C", str(here), "worktree", "remove", "--force", str(there)], check=True)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import string
 from collections import defaultdict
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Mapping, Sequence, Tuple
 
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 INTENTS_FILE = "intents.yaml"
-BASELINES = ("first", "type", "string")
+BASELINES = ("first", "type", "string")  # (Scoreboard._score counts them in this order)
 # words every request has that say nothing about which candidate ("the", "one", "please")
 STRING_STOPWORDS = frozenset("a an the to of on in at for with and from by my me one ones it this that these "
                              "please can you could would i want like need let's lets hey ok now go ahead".split())
@@ -57,15 +56,33 @@ def _tokens(text: str) -> FrozenSet[str]:
     return frozenset(text.lower().translate(_SEPARATORS).split()) - STRING_STOPWORDS
 
 
-_value_tokens = lru_cache(maxsize=1 << 16)(_tokens)  # candidate values recur (entities come from pools)
+_VALUE_TOKENS: Dict[str, FrozenSet[str]] = {}  # candidate values recur (entities come from pools)
+VALUE_TOKENS_KEPT = 1 << 16
+
+
+def _value_tokens(value: str) -> FrozenSet[str]:
+    got = _VALUE_TOKENS.get(value)
+    if got is None:
+        if len(_VALUE_TOKENS) >= VALUE_TOKENS_KEPT:
+            _VALUE_TOKENS.clear()
+        got = _VALUE_TOKENS[value] = _tokens(value)
+    return got
 
 
 def predict_string(query: str, values: Sequence[str]) -> FrozenSet[int]:
     """The candidates (1-based) whose value shares the most words with the request; none if none shares one."""
     words = _tokens(query)
-    shared = [len(words & _value_tokens(v)) for v in values]
-    best = max(shared, default=0)
-    return frozenset(i for i, n in enumerate(shared, 1) if n == best) if best else frozenset()
+    best, picked = 0, []
+    for i, value in enumerate(values, 1):
+        tokens = _value_tokens(value)
+        if words.isdisjoint(tokens):
+            continue  # (most candidates)
+        n = len(words & tokens)
+        if n > best:
+            best, picked = n, [i]
+        elif n == best:
+            picked.append(i)
+    return frozenset(picked)
 
 
 def intent_pattern(intents: Mapping[str, FrozenSet[str]]) -> "re.Pattern[str]":
@@ -106,8 +123,8 @@ class Scoreboard:
     def __init__(self, intents: Mapping[str, FrozenSet[str]]):
         self.intents = intents
         self.pattern = intent_pattern(intents)
-        # keys: a subset, or (subset, reference kind)
-        self.hits: Dict[object, Dict[str, int]] = defaultdict(lambda: {b: 0 for b in BASELINES})
+        # keys: a subset, or (subset, reference kind); hits in the order of BASELINES
+        self.hits: Dict[object, List[int]] = defaultdict(lambda: [0] * len(BASELINES))
         self.total: Dict[object, int] = defaultdict(int)
 
     def predict(self, query: str, types: Sequence[str], values: Sequence[str]) -> Dict[str, FrozenSet[int]]:
@@ -118,12 +135,16 @@ class Scoreboard:
 
     def _score(self, sub: str, reference: str, query: str, types: Sequence[str], values: Sequence[str],
                targets: Sequence[int]) -> None:
-        right = {b: exact_match(p, targets) for b, p in self.predict(query, types, values).items()}
+        truth = frozenset(targets)
+        first = exact_match(predict_first(query, types), truth)
+        type_ = exact_match(predict_type(query, types, self.intents, self.pattern), truth)
+        string_ = exact_match(predict_string(query, values), truth)
         for key in (sub, (sub, reference)):
             self.total[key] += 1
             hits = self.hits[key]
-            for b in BASELINES:
-                hits[b] += right[b]
+            hits[0] += first
+            hits[1] += type_
+            hits[2] += string_
 
     def add_table(self, table: "pa.Table") -> None:
         """Score every row of an examples table (reads only the columns the baselines need)."""
@@ -131,7 +152,7 @@ class Scoreboard:
             self._score(*row)
 
     def _rate(self, key: object) -> Dict[str, float]:
-        return {b: rate(self.hits[key][b], self.total[key]) for b in BASELINES}
+        return {b: rate(n, self.total[key]) for b, n in zip(BASELINES, self.hits[key])}
 
     def accuracy(self) -> Dict[str, Dict[str, float]]:
         """Per subset: the accuracy of each baseline."""

@@ -14,6 +14,7 @@ import math
 import random
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
@@ -166,6 +167,11 @@ class ConversationalGenerator:
         self.mix = {k: v for k, v in asdict(settings.mix).items() if v > 0}
         self.min_c, self.max_c = settings.min_candidates, settings.max_candidates
         self._kinds = {d.name: self._kinds_for(d) for d in self.domains}
+        # drawn once per item or request: kinds with cumulative weights (as rng.choices makes them from weights,
+        # so the same draws), the domains that allow each kind, each domain's kinds with theirs
+        self._first = (list(self.mix), list(accumulate(self.mix.values())))
+        self._doms = {k: [d for d in self.domains if k in self._kinds[d.name]] for k in self.mix}
+        self._allowed = {n: (ks, list(accumulate(self.mix[k] for k in ks))) for n, ks in self._kinds.items()}
         self._positioned: Dict[Tuple[int, int], Tuple[Entity, Entity]] = {}
 
     # -- lists -------------------------------------------------------------------------
@@ -296,21 +302,20 @@ class ConversationalGenerator:
         """The examples of item `index` (one list, `requests_per_list` requests) and the redraws used."""
         rng = make_rng(seed, self.subset, index)
         group = f"{self.subset}/{index:08d}"
-        kinds, weights = list(self.mix), list(self.mix.values())
+        kinds, cum = self._first
         redraws = 0
         for _ in range(self.max_redraws):
-            first = rng.choices(kinds, weights)[0]
-            doms = [d for d in self.domains if first in self._kinds[d.name]]
+            first = rng.choices(kinds, cum_weights=cum)[0]
+            doms = self._doms[first]
             if not doms:
                 redraws += 1
                 continue
             dom = rng.choice(doms)
             cands = self._draw_list(dom, rng)
             examples: List[Example] = []
-            allowed = self._kinds[dom.name]
-            aw = [self.mix[k] for k in allowed]
+            allowed, allowed_cum = self._allowed[dom.name]
             for r in range(self.per_list):
-                kind = first if r == 0 else rng.choices(allowed, aw)[0]
+                kind = first if r == 0 else rng.choices(allowed, cum_weights=allowed_cum)[0]
                 for _ in range(TRIES_PER_LIST):
                     got = self._request(kind, dom, cands, rng)
                     if got is not None:

@@ -178,7 +178,7 @@ class EntityMaker:
                 result = result.strftime(gen["strftime"])
             value = str(result)
         elif "choice" in gen:
-            value = str(fake.random_element(gen["choice"]))
+            value = str(fake.random.choice(gen["choice"]))  # Faker's seeded generator (random_element is 20x slower)
         elif "format" in gen:
             value = fill(gen["format"], values)
         elif "bothify" in gen:
@@ -203,7 +203,7 @@ class EntityMaker:
                 continue
             if phonenumbers.is_valid_number(number):
                 number.extension = None
-                return format_phone(number, self.fake.random_element(styles))
+                return format_phone(number, self.fake.random.choice(styles))
         raise UserError(f"{self.where}: Faker gives no valid phone numbers for region {self.region}")
 
     def make(self, source: str = "conversation") -> Entity:

@@ -4,12 +4,12 @@ prompt/target strings of REALM.md."""
 from __future__ import annotations
 
 import hashlib
-import random
 from typing import Dict, List, Tuple
 
 from datagen.entities import Entity
 from datagen.example import Example
 from datagen.screen.markers import number
+from datagen.seeding import permutation
 
 
 def format_target(targets: List[int]) -> str:
@@ -60,12 +60,10 @@ def entity_row(e: Entity) -> dict:
     return got[1]
 
 
-def to_row(ex: Example, rng: random.Random, instruction: str, shuffle: bool = True) -> dict:
+def to_row(ex: Example, order_key: int, instruction: str, shuffle: bool = True) -> dict:
     """The output row of an example (see writer.EXAMPLE_SCHEMA; each entity's `index` is its place in the list,
-    added by the writer); shuffles with `rng`."""
-    order = list(range(len(ex.entities)))
-    if shuffle:
-        rng.shuffle(order)
+    added by the writer); the candidates shown in the order `order_key` (a derived seed) decides."""
+    order = permutation(len(ex.entities), order_key) if shuffle else list(range(len(ex.entities)))
     # the entities in shown order; their index is their place (1..n): the writer numbers them, so the cached
     # row forms are used as they are (no copy per example)
     entities = [entity_row(ex.entities[i]) for i in order]

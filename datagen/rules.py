@@ -281,8 +281,8 @@ def _pick_property(m, query, cands, vocab):
     values = dict(vocab.statics)  # and each candidate's own fields, set in turn (not a dict per candidate)
     for i, e in enumerate(cands):
         got = [e.get(s, None) for s in own]
-        if None in got:
-            continue
+        if None in got or any(v.lower() not in query for v in got):
+            continue  # (a mention filled with a value the request lacks cannot be in it: no fill needed)
         values.update(zip(own, got))
         if occurs(fill(m.text, values).lower(), query):
             matched.add(i)

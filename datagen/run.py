@@ -31,7 +31,7 @@ from datagen.outdir import OutputFolder
 from datagen.parallel import effective_workers, items
 from datagen.prompt import to_row
 from datagen.screen.table import SCREEN_ROW_GROUP, SCREEN_SCHEMA, screens_table
-from datagen.seeding import rng
+from datagen.seeding import derive
 from datagen.sink import Sink, subset_entry
 from datagen.splits import assign
 from datagen.templates import templates_dir
@@ -224,7 +224,7 @@ class Batches:
             room = len(res.examples) if limit is None else max(0, limit - res.index * per)
             instruction, shuffle = self.settings.prompt.instruction, self.settings.prompt.shuffle
             for k, ex in enumerate(res.examples[:room]):
-                self.rows.append(to_row(ex, rng(seed, self.subset, res.index, "shuffle", k), instruction, shuffle))
+                self.rows.append(to_row(ex, derive(seed, self.subset, res.index, "shuffle", k), instruction, shuffle))
                 self.row_splits.append(assign(ex.group, self.subset, seed, self.ratios))
         if len(self.rows) >= self.batch or len(self.screens) >= SCREEN_ROW_GROUP:
             self.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import random
 import struct
+from typing import List
 
 
 def derive(seed: int, *path: object) -> int:
@@ -24,6 +25,23 @@ def derive(seed: int, *path: object) -> int:
 def rng(seed: int, *path: object) -> random.Random:
     """A private random.Random for this path (never the global one)."""
     return random.Random(derive(seed, *path))
+
+
+_MASK = (1 << 64) - 1
+
+
+def permutation(n: int, key: int) -> List[int]:
+    """A shuffled range(n) decided by a 64-bit key (from derive): Fisher-Yates driven by SplitMix64, for
+    the few candidates of one example (a random.Random per example costs more than the shuffle)."""
+    order = list(range(n))
+    x = key & _MASK
+    for i in range(n - 1, 0, -1):
+        x = (x + 0x9E3779B97F4A7C15) & _MASK
+        z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        j = (z ^ (z >> 31)) % (i + 1)
+        order[i], order[j] = order[j], order[i]
+    return order
 
 
 def unit_hash(*path: object) -> float:
