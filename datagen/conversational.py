@@ -173,6 +173,7 @@ class ConversationalGenerator:
         self._doms = {k: [d for d in self.domains if k in self._kinds[d.name]] for k in self.mix}
         self._allowed = {n: (ks, list(accumulate(self.mix[k] for k in ks))) for n, ks in self._kinds.items()}
         self._positioned: Dict[Tuple[int, int], Tuple[Entity, Entity]] = {}
+        self._menus: Dict[Tuple[str, str], List[str]] = {}  # (kind, domain) -> the menus with mentions
 
     # -- lists -------------------------------------------------------------------------
     def _kinds_for(self, dom: Domain) -> List[str]:
@@ -211,8 +212,10 @@ class ConversationalGenerator:
         return self.pools.draw(rng.choice(dom.types), rng)[0]
 
     def _request(self, kind: str, dom: Domain, cands: List[Entity], rng: random.Random):
-        single, mixed = MENUS[kind]
-        menus = [m for m in (mixed if dom.mixed else single) if dom.menus.get(m)]
+        menus = self._menus.get((kind, dom.name))
+        if menus is None:
+            single, mixed = MENUS[kind]
+            menus = self._menus[kind, dom.name] = [m for m in (mixed if dom.mixed else single) if dom.menus.get(m)]
         if not menus:
             return None
         menu = rng.choice(menus)

@@ -13,6 +13,7 @@ import random
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -54,6 +55,11 @@ class Entity:
     def text(self) -> str:
         """The encoded entity as the model sees it (without its number)."""
         return f"Type: {self.type} | {self.line}"
+
+    @cached_property
+    def low_line(self) -> str:
+        """The line lower-cased (what requests are checked against; kept: pool entities recur)."""
+        return self.line.lower()
 
     def get(self, key: str, default: str = "") -> str:
         for k, v in self.properties:

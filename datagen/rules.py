@@ -281,18 +281,19 @@ def _pick_property(m, query, cands, vocab):
     values = dict(vocab.statics)  # and each candidate's own fields, set in turn (not a dict per candidate)
     for i, e in enumerate(cands):
         got = [e.get(s, None) for s in own]
-        if None in got or any(v.lower() not in query for v in got):
+        low = [v.lower() for v in got if v is not None]
+        if len(low) < len(got) or any(v not in query for v in low):
             continue  # (a mention filled with a value the request lacks cannot be in it: no fill needed)
         values.update(zip(own, got))
         if occurs(fill(m.text, values).lower(), query):
             matched.add(i)
-            used.append([v.lower() for v in got])
+            used.append(low)
     if not matched:
         return matched
     out = set(matched)
     for j, e in enumerate(cands):
         if j not in out:
-            line = e.line.lower()
+            line = e.low_line
             if any(all(occurs(v, line) for v in vals) for vals in used):
                 out.add(j)
     return out
@@ -341,7 +342,7 @@ def _pick_property_ordinal(m, query, cands, vocab):
             if _filled(m, query, vocab, ordinal=vocab.ordinals[k], **{key: value}):
                 out.add(i)
                 low = value.lower()
-                out |= {j for j, e in enumerate(cands) if j not in group and occurs(low, e.line.lower())}
+                out |= {j for j, e in enumerate(cands) if j not in group and occurs(low, e.low_line)}
     return out
 
 
