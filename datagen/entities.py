@@ -13,7 +13,6 @@ import random
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from functools import cached_property
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -56,13 +55,17 @@ class Entity:
         """The encoded entity as the model sees it (without its number)."""
         return f"Type: {self.type} | {self.line}"
 
-    @cached_property
+    # made on first use and kept in the instance (pool entities recur in many lists and requests)
+    @property
     def low_line(self) -> str:
-        """The line lower-cased (what requests are checked against; kept: pool entities recur)."""
-        return self.line.lower()
+        """The line lower-cased (what requests are checked against)."""
+        got = self.__dict__.get("_low_line")
+        if got is None:
+            got = self.__dict__["_low_line"] = self.line.lower()
+        return got
 
     def get(self, key: str, default: str = "") -> str:
-        for k, v in self.properties:
+        for k, v in self.properties:  # (a dict per entity was slower: most entities are read a few times)
             if k == key:
                 return v
         return default
