@@ -63,17 +63,15 @@ def examples_table(rows: List[dict]) -> pa.Table:
     # flat lists by comprehension (one pass each) and offsets by running sums
     per_row = list(map(itemgetter("entities"), rows))
     all_ents = list(chain.from_iterable(per_row))
-    keys = ("type", "value", "text", "source", "bbox")
-    columns_of = list(zip(*map(itemgetter(*keys), all_ents))) if all_ents else [()] * len(keys)
-    ent: Dict[str, list] = {k: list(col) for k, col in zip(keys, columns_of)}
+    ent: Dict[str, list] = {k: list(map(itemgetter(k), all_ents)) for k in ("type", "value", "text", "source", "bbox")}
     ent["index"] = [k for es in per_row for k in range(1, len(es) + 1)]  # an entity's index is its place
-    all_props = [e["properties"] for e in all_ents]
+    all_props = list(map(itemgetter("properties"), all_ents))
     flat_props = list(chain.from_iterable(all_props))
     keys = list(map(itemgetter("key"), flat_props))
     vals = list(map(itemgetter("value"), flat_props))
     prop_off = [0, *accumulate(len(ps) for ps in all_props)]
     ent_off = [0, *accumulate(len(es) for es in per_row)]
-    row_targets = [r["targets"] for r in rows]
+    row_targets = list(map(itemgetter("targets"), rows))
     targets = [t for ts in row_targets for t in ts]
     tgt_off = [0, *accumulate(len(ts) for ts in row_targets)]
     props = pa.StructArray.from_arrays([pa.array(keys, pa.string()), pa.array(vals, pa.string())], fields=list(PROPERTY))
@@ -88,7 +86,7 @@ def examples_table(rows: List[dict]) -> pa.Table:
         elif f.name == "targets":
             columns.append(_list(tgt_off, pa.array(targets, pa.int32()), f.type))
         else:
-            columns.append(pa.array([r[f.name] for r in rows], f.type))
+            columns.append(pa.array(list(map(itemgetter(f.name), rows)), f.type))
     return pa.Table.from_arrays(columns, schema=EXAMPLE_SCHEMA)
 
 
