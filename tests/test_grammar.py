@@ -75,6 +75,16 @@ def test_compose_makes_only_sentences_of_the_grammar(templates, seed):
     "Now change the label of the third alarm when you get a chance",
     "Would you like all the songs",
     "Let's show the address in Rodriguezside on the map",
+    # from the later reads of 200 per subset
+    "Ok, remove the latest alarm if that's okay",
+    "Can you snooze the one for 11:10 AM if that's okay",
+    "Let's skip alarm number 1 tomorrow, thanks a lot",
+    "Can you please save the email address, thanks",
+    "I'd love it if you could save the email address real quick",
+    "I need to save the email address if that's okay",
+    "Could you save the email address if that's okay",
+    "Help me save the email address",
+    "Copy the email address when you get a chance",
 ])
 def test_the_reviewed_bad_requests_cannot_be_made(templates, bad):
     g = templates.grammar
@@ -82,7 +92,8 @@ def test_the_reviewed_bad_requests_cannot_be_made(templates, bad):
             "delete the seventh and the eighth one", "give me the number of the one on Christopher Estate",
             "take me to the one on Judith Springs", "how far away is the last one", "go with the first email address",
             "change the label of the third alarm", "like all the songs",
-            "show the address in Rodriguezside on the map"]:
+            "show the address in Rodriguezside on the map", "remove the latest alarm", "snooze the one for 11:10 AM",
+            "skip alarm number 1 tomorrow", "save the email address", "copy the email address"]:
         assert bad not in {(o + body + c).strip()[:1].upper() + (o + body + c).strip()[1:] for o, c in allowed(body, g)}
 
 
