@@ -212,3 +212,48 @@ def test_pools_reused_within_a_process_give_the_same_bytes(cfg_factory, tmp_path
     run(cfg_factory(*args, out="again"))
     fresh = digests(tmp_path / "fresh")
     assert fresh and fresh == digests(tmp_path / "first") == digests(tmp_path / "again")
+
+
+def _literals(template: str) -> list:
+    """The fixed words of a template, around its {slots}, lower-cased."""
+    import re
+
+    return [p.strip().lower() for p in re.split(r"\{[^}]+\}", template) if p.strip()]
+
+
+def test_labels_agree_with_the_request_text(text_run):
+    """Template, reference kind and targets of every row agree with what the request says (issue 11): the
+    request holds its mention's fixed words (or, synthetic, one of its mention phrases for that many targets)
+    and its template's, the reference kind is the rule's, and read back it picks exactly its targets."""
+    from datagen.conversational import check_row
+    from datagen.example import reference_kind
+    from datagen.rules import RULES
+    from datagen.synthetic import load as load_synthetic
+
+    out, _ = text_run
+    pools = Pools(builtin_dir("templates"), "en_US", 0, 10)
+    conv = load_conversational(builtin_dir("templates"), pools)
+    syn = load_synthetic(builtin_dir("templates"), pools)
+    by_id = {t.id: t for t in syn.templates}
+    seen = {"conversational": 0, "unseen": 0, "synthetic": 0}
+    for r in rows(out):
+        query, n = r["query"].lower(), len(r["targets"])
+        if r["subset"] in ("conversational", "unseen"):
+            _, m = conv.mentions[r["template"]]
+            assert all(w in query for w in _literals(m.text)), (r["template"], r["query"])
+            assert r["reference"] == reference_kind(m.select, n, RULES[m.select].label), (r["reference"], r["query"])
+            assert check_row(r, conv), r["query"]
+        else:
+            _, tid, mention = r["template"].split("/")
+            sm, tp = syn.mentions[mention], by_id[tid]
+            phrases = (sm.one if n == 1 else sm.many) + sm.any
+            said = [p for p in phrases if p.lower() in query]
+            assert said, (r["template"], r["query"])  # e.g. not "pause it" from the cancel_timer template
+            assert all(w in query for w in _literals(tp.text) if "{" not in w), (tid, r["query"])
+            verbs = tp.local.get("verb")
+            assert verbs is None or any(query.startswith(v.lower()) for v in verbs), (tid, r["query"])
+            kinds = {"deictic" if p.split()[0].lower() in syn.deictic else "type" for p in said}
+            assert r["reference"] in ({"multi"} if n > 1 else kinds), (r["reference"], r["query"])
+            assert {r["entities"][t - 1]["type"] for t in r["targets"]} <= set(sm.types), r["query"]
+        seen[r["subset"]] += 1
+    assert all(seen.values()), seen
