@@ -115,18 +115,32 @@ park parkway pkwy pky pass path pike place pl plaza plz point pt promenade quay 
 run square sq station sta st street strasse terrace ter tce trace trail trl turnpike tpke view vw village vlg
 walk way wy wharf yard
 """.split())
+# Australia's street types (the AS 4590 list Australia Post uses) beyond those above: an AU street line may
+# name any of them ("11 Connie Ramble", "25 Cooper Wynd"); only AU matches take them, as many are common words
+AU_STREET_TYPES = frozenset("""
+access alleyway amble anchorage approach artery basin beach block boardwalk bowl brace brae break bridge brow
+byway centreway chase circlet circuit circus colonnade concourse copse corso courtyard crossroad crossway
+cruiseway cutting deviation dell dip distributor driveway edge elbow end entrance fairway firetrail
+flat follow footway foreshore formation frontage gap glade glen grange ground gully highroad interchange
+intersection key laneway lees line link lookout lower meander motorway nook outlook parklands pathway piazza
+plateau pocket port quad quadrangle quadrant quays ramble range reach reserve rest retreat ride ridgeway rise
+riverway riviera roads roadside roadway ronde rosebowl rotary round siding slope spur stairs steps strand strip
+subway tarn thoroughfare tollway top tor towers track trunkway turn underpass upper vale viaduct villas vista
+wade walkway wynd
+""".split())
 STREET_TYPE_TYPOS = 1  # OCR may miss or swap one letter of a street type of five or more letters ("Steet")
 _SUB_START = re.compile(_SUB + "|" + _PO_BOX, re.IGNORECASE)
 _GLUED_TYPE = re.compile(r"[a-z](Rd|St|Ave|Dr|Ln|Blvd|Hwy|Ct|Pl|Way)\.?$")  # "echRd.": OCR lost the space
 
 
-def _names_street(part: str) -> bool:
-    """Whether a line names a street type (allowing one OCR slip in a long one) or is a PO box / unit line."""
+def _names_street(part: str, country: str = "") -> bool:
+    """Whether a line names a street type (allowing one OCR slip in a long one) or is a PO box / unit line;
+    for an AU address, Australia's street types too."""
     if _SUB_START.match(part.strip()):
         return True
     for token in re.findall(r"[A-Za-z][A-Za-z.]*", part):
         word = token.rstrip(".").lower()
-        if word in STREET_TYPES or _GLUED_TYPE.search(token):
+        if word in STREET_TYPES or _GLUED_TYPE.search(token) or country == "AU" and word in AU_STREET_TYPES:
             return True
         if len(word) >= 5 and any(len(t) >= 5 and Levenshtein.distance(word, t) <= STREET_TYPE_TYPOS
                                   for t in STREET_TYPES):
@@ -258,11 +272,11 @@ def _addresses(text: str, countries: Sequence[str], stacked: bool, first: int = 
             if len(parts) >= BARE_STREET_LINES and country in ("GB", "CA") and _BARE_STREET.match(parts[0]):
                 found = found[:1]  # "6-8 Hazelwood" over "Cudham", "Sevenoaks", "Kent", "TN14 7QU"
             elif country in _TAILS:
-                found = [f for f in found if any(_names_street(p) for p in f[2].split(",")[:2])]
+                found = [f for f in found if any(_names_street(p, country) for p in f[2].split(",")[:2])]
             limit = next((k for k, o in enumerate(index) if o >= first), len(fixed))
             found += [(m.start("address"), m.end("address"), m.group("address"))
                       for m in _INLINE[country].finditer(fixed, 0, len(fixed)) if m.start("address") < limit
-                      and (country not in _TAILS or any(_names_street(p) for p in m.group("address").split(",")[:2]))]
+                      and (country not in _TAILS or any(_names_street(p, country) for p in m.group("address").split(",")[:2]))]
             m = _US_NO_STATE.match(fixed) if country == "US" else None
             if m and any(_names_street(p) and not _SUB_START.match(p.strip()) for p in m.group("address").split(",")[:3]):
                 found.append((m.start("address"), m.end("address"), m.group("address")))
