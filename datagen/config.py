@@ -68,8 +68,9 @@ OWN_SPLITS_HELP = ("this subset's own split shares, each null = the top-level on
 class EntitiesConfig(Settings):
     pool_size: int = setting(400, "entities drawn with Faker per type and locale, once per run "
                              "(entities.pool_size=2000)", number(10, what="an integer"))
-    templates: Optional[str] = setting(None, "a folder with your own entities/conversational/synthetic/intents "
-                                       "YAML; null = the built-in templates/")
+    templates: Optional[str] = setting(None, "a folder with your own entities, conversational, synthetic, "
+                                       "grammar, intents and screen_requests YAML (and screens/); null = the "
+                                       "built-in templates/")
 
 
 @dataclass

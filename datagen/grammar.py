@@ -46,7 +46,7 @@ SMALL_WORDS = frozenset("a an the to of on in at for with and from by my me one 
 
 @dataclass(frozen=True)
 class Grammar:
-    """The openers and closers of requests (conversational.yaml: grammar)."""
+    """The openers and closers of requests and the rules that pair them (grammar.yaml)."""
 
     openers: Tuple[str, ...]
     first_person: Tuple[str, ...]  # openers that make the user the subject ("I want to ")
