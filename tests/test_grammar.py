@@ -85,6 +85,8 @@ def test_compose_makes_only_sentences_of_the_grammar(templates, seed):
     "Could you save the email address if that's okay",
     "Help me save the email address",
     "Copy the email address when you get a chance",
+    "Pick the second one right away",
+    "I need to pick the second one",
 ])
 def test_the_reviewed_bad_requests_cannot_be_made(templates, bad):
     g = templates.grammar
