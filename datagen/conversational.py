@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property, lru_cache
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from datagen.entities import Entity, Pools
 from datagen.errors import UserError
@@ -166,24 +166,19 @@ class ConversationalGenerator:
             raise UserError(f"{subset}: no domain left to draw from")
         self.mix = {k: v for k, v in asdict(settings.mix).items() if v > 0}
         self.min_c, self.max_c = settings.min_candidates, settings.max_candidates
-        self._kinds = {d.name: self._kinds_for(d) for d in self.domains}
-        # drawn once per item or request: kinds with cumulative weights (as rng.choices makes them from weights,
-        # so the same draws), the domains that allow each kind, each domain's kinds with theirs
+        # what draws choose from, made once: (kind, domain) -> its menus that have mentions; a domain's kinds
+        # (those with such a menu) and the domains of a kind; kinds with cumulative weights (as rng.choices
+        # makes them from weights, so the same draws)
+        self._menus: Dict[Tuple[str, str], List[str]] = {
+            (k, d.name): [m for m in MENUS[k][1 if d.mixed else 0] if d.menus.get(m)]
+            for k in self.mix for d in self.domains}
+        kinds = {d.name: [k for k in self.mix if self._menus[k, d.name]] for d in self.domains}
         self._first = (list(self.mix), list(accumulate(self.mix.values())))
-        self._doms = {k: [d for d in self.domains if k in self._kinds[d.name]] for k in self.mix}
-        self._allowed = {n: (ks, list(accumulate(self.mix[k] for k in ks))) for n, ks in self._kinds.items()}
+        self._doms = {k: [d for d in self.domains if k in kinds[d.name]] for k in self.mix}
+        self._allowed = {n: (ks, list(accumulate(self.mix[k] for k in ks))) for n, ks in kinds.items()}
         self._positioned: Dict[Tuple[int, int], Tuple[Entity, Entity]] = {}
-        self._menus: Dict[Tuple[str, str], List[str]] = {}  # (kind, domain) -> the menus with mentions
 
     # -- lists -------------------------------------------------------------------------
-    def _kinds_for(self, dom: Domain) -> List[str]:
-        ok = []
-        for kind in self.mix:
-            single, mixed = MENUS[kind]
-            if any(dom.menus.get(m) for m in (mixed if dom.mixed else single)):
-                ok.append(kind)
-        return ok
-
     def _draw_list(self, dom: Domain, rng: random.Random) -> List[Entity]:
         n = rng.randint(self.min_c, self.max_c)
         if not dom.mixed:
@@ -212,24 +207,13 @@ class ConversationalGenerator:
         return self.pools.draw(rng.choice(dom.types), rng)[0]
 
     def _request(self, kind: str, dom: Domain, cands: List[Entity], rng: random.Random):
-        menus = self._menus.get((kind, dom.name))
-        if menus is None:
-            single, mixed = MENUS[kind]
-            menus = self._menus[kind, dom.name] = [m for m in (mixed if dom.mixed else single) if dom.menus.get(m)]
+        menus = self._menus[kind, dom.name]
         if not menus:
             return None
         menu = rng.choice(menus)
-        # a mention that fits the list, uniform among those that do: drawn until one fits, then from the list
-        every = dom.menus[menu]
-        for _ in range(ACTION_DRAWS):
-            m = rng.choice(every)
-            if RULES[m.select].fits(m, cands, kind):
-                break
-        else:
-            options = [m for m in every if RULES[m.select].fits(m, cands, kind)]
-            if not options:
-                return None
-            m = rng.choice(options)
+        m = _draw_fitting(dom.menus[menu], lambda m: RULES[m.select].fits(m, cands, kind), rng)
+        if m is None:
+            return None
         rule = RULES[m.select]
         if kind == "multi" and rule.entity_fields:
             shared = self._share(m, cands, rng)
@@ -263,16 +247,9 @@ class ConversationalGenerator:
         target_fields = ([dict(cands[i].properties, type=cands[i].type) for i in targets] if dom.conditional
                          else [{}] * len(targets))
         ref_words = words_of(ref)
-        # an action that fits, uniform among those that do: drawn until one fits (most do), then from the list
-        for _ in range(ACTION_DRAWS):
-            drawn = rng.choice(dom.actions)
-            if drawn.fits(own, target_fields, mention_words=ref_words):
-                break
-        else:
-            fitting = [a for a in dom.actions if a.fits(own, target_fields, mention_words=ref_words)]
-            if not fitting:
-                return None
-            drawn = rng.choice(fitting)
+        drawn = _draw_fitting(dom.actions, lambda a: a.fits(own, target_fields, mention_words=ref_words), rng)
+        if drawn is None:
+            return None
         action = drawn.text
         query = compose(fill(action, {"ref": ref}), self.templates.grammar, rng, action, ref_words)
         if resolve(m, query, cands, dom.vocab) != targets:
@@ -335,6 +312,17 @@ class ConversationalGenerator:
                 return ItemResult(index, examples, redraws)
             redraws += 1
         return ItemResult(index, [], redraws)
+
+
+def _draw_fitting(options: Sequence, fits: Callable[[Any], bool], rng: random.Random) -> Optional[Any]:
+    """One of the options that fit, uniform among those that do: drawn until one fits (most do), then
+    from the list of those that fit; None if none does."""
+    for _ in range(ACTION_DRAWS):
+        drawn = rng.choice(options)
+        if fits(drawn):
+            return drawn
+    fitting = [o for o in options if fits(o)]
+    return rng.choice(fitting) if fitting else None
 
 
 def list_order(entities: Sequence[Entity]) -> Optional[List[int]]:

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import AbstractSet, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import AbstractSet, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from datagen.errors import UserError
 from datagen.templates import load_yaml, require
@@ -57,24 +57,24 @@ class Grammar:
     says_when: Tuple[str, ...] = ()  # words of a body that say when already: no timing opener or closer then
     avoid: Tuple[str, ...] = ()  # phrases no request may contain ("would you like ...": an offer, not a request)
     assistant_verbs: Tuple[str, ...] = ()  # first words of actions the assistant does: no first-person opener
-    clashes: Tuple[Tuple[str, str], ...] = ()  # (opener, closer) never said together
-    not_with_verbs: Tuple[Tuple[str, str], ...] = ()  # (opener or closer, first word of an action) never together
+    clashes: FrozenSet[Tuple[str, str]] = frozenset()  # (opener, closer) never said together
+    not_with_verbs: FrozenSet[Tuple[str, str]] = frozenset()  # (opener or closer, first word of an action) never together
     only_openers: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # first word of an action -> the openers it takes
     # allowed (opener, closer) pairs per action, filled as actions are used (not part of the grammar's identity)
     _pairs: Dict[object, Tuple[Tuple[str, str], ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
     # words of a mention that can rule out an opener or closer: theirs (small words aside), "me", those that say when
     risky: frozenset = field(init=False, compare=False, hash=False, repr=False)
-    # the pairs and words above as sets and a dict, for lookups
-    _lookup: Tuple[frozenset, frozenset, frozenset, Dict[str, Tuple[str, ...]]] = field(
-        init=False, compare=False, hash=False, repr=False)
+    # says_when and only_openers as a set and a dict, for lookups
+    _says_when: frozenset = field(init=False, compare=False, hash=False, repr=False)
+    _only_openers: Dict[str, Tuple[str, ...]] = field(init=False, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         pieces: set = set()
         for text in self.openers + self.closers:
             pieces |= _words(text)
         object.__setattr__(self, "risky", frozenset((pieces - SMALL_WORDS) | {"me"} | set(self.says_when)))
-        object.__setattr__(self, "_lookup", (frozenset(self.says_when), frozenset(self.clashes),
-                                             frozenset(self.not_with_verbs), dict(self.only_openers)))
+        object.__setattr__(self, "_says_when", frozenset(self.says_when))
+        object.__setattr__(self, "_only_openers", dict(self.only_openers))
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,6 @@ def is_question(body: str, grammar: Grammar) -> bool:
 
 
 def _fits(opener: str, body: str, closer: str, grammar: Grammar) -> bool:
-    says_when, clashes, not_with_verbs, only_openers = grammar._lookup
     words = _words(body)
     me = "me" in words
     first_person = opener in grammar.first_person
@@ -146,17 +145,17 @@ def _fits(opener: str, body: str, closer: str, grammar: Grammar) -> bool:
         return False
     if opener in grammar.timing and closer in grammar.timing:
         return False  # one "when" at most ("now ... when you get a chance")
-    if (opener in grammar.timing or closer in grammar.timing) and not says_when.isdisjoint(words):
+    if (opener in grammar.timing or closer in grammar.timing) and not grammar._says_when.isdisjoint(words):
         return False  # "skip it tomorrow now"
     said = words - SMALL_WORDS
     if grammar.avoid and any(p in f"{opener}{body}{closer}".lower() for p in grammar.avoid):
         return False
-    if (opener, closer) in clashes:
+    if (opener, closer) in grammar.clashes:
         return False
     verb = body.split(" ", 1)[0].lower()
-    if (opener, verb) in not_with_verbs or (closer, verb) in not_with_verbs:
+    if (opener, verb) in grammar.not_with_verbs or (closer, verb) in grammar.not_with_verbs:
         return False
-    only = only_openers.get(verb)
+    only = grammar._only_openers.get(verb)
     if only is not None and opener not in only:
         return False
     return not (_words(opener) & _words(closer)) and not ((_words(opener) | _words(closer)) & said)
@@ -207,7 +206,7 @@ def _fits_ref(opener: str, closer: str, ref: set, grammar: Grammar) -> bool:
     """The rules of _fits that the mention's own words can break."""
     if "me" in ref and (opener in grammar.first_person or closer == FOR_ME):
         return False
-    if (opener in grammar.timing or closer in grammar.timing) and not grammar._lookup[0].isdisjoint(ref):
+    if (opener in grammar.timing or closer in grammar.timing) and not grammar._says_when.isdisjoint(ref):
         return False
     return not ((_words(opener) | _words(closer)) & (ref - SMALL_WORDS))
 
@@ -225,14 +224,15 @@ def load_grammar(raw: Mapping[str, object], where: str) -> Grammar:
                       strings("timing"), tuple(str(w).lower() for w in raw.get("says_when") or ()),
                       tuple(str(p).lower() for p in raw.get("avoid") or ()),
                       tuple(str(w).lower() for w in raw.get("assistant_verbs") or ()),
-                      tuple((str(o), str(c)) for os_, cs in raw.get("clashes") or () for o in os_ for c in cs),
-                      tuple((str(p), str(v).lower()) for p, vs in (raw.get("not_with_verbs") or {}).items() for v in vs),
+                      frozenset((str(o), str(c)) for os_, cs in raw.get("clashes") or () for o in os_ for c in cs),
+                      frozenset((str(p), str(v).lower()) for p, vs in (raw.get("not_with_verbs") or {}).items()
+                                for v in vs),
                       tuple((str(v).lower(), tuple(str(o) for o in os_))
                             for v, os_ in (raw.get("only_openers") or {}).items()))
     stray = [o for o in grammar.first_person if o not in grammar.openers]
     stray += [t for t in grammar.timing if t not in grammar.openers + grammar.closers]
-    stray += [p for pair in grammar.clashes for p in pair if p not in grammar.openers + grammar.closers]
-    stray += [p for p, _ in grammar.not_with_verbs if p not in grammar.openers + grammar.closers]
+    stray += [p for pair in sorted(grammar.clashes) for p in pair if p not in grammar.openers + grammar.closers]
+    stray += [p for p, _ in sorted(grammar.not_with_verbs) if p not in grammar.openers + grammar.closers]
     stray += [o for _, os_ in grammar.only_openers for o in os_ if o not in grammar.openers]
     if stray:
         raise UserError(f"{where}: {stray[0]!r} (first_person, timing, clashes, not_with_verbs, only_openers) is not one "
