@@ -166,13 +166,13 @@ def test_draws_are_pinned():
         'multi': ("I'd like to text these numbers, thanks", [0, 1, 4], 'screen/multi/0/PhoneNumber', 'multi', 'PhoneNumber', '', 0),
         'none': ('Save the address, thanks a lot', [], 'screen/none/0/PostalAddress', 'none', 'PostalAddress', '', 0),
         'type': ('Share the link', [3], 'screen/type/1/Uri', 'type', 'Uri', '', 0),
-        'ordinal': ('I need to copy the second number, thanks', [1], 'screen/ordinal/0/PhoneNumber', 'positional', 'PhoneNumber', '', 1),
-        'label': ('Save the email address for support now', [2], 'screen/label/1/EmailAddress', 'descriptive', 'EmailAddress', 'Support', 0),
-        'top': ('Could you dial the first number on the screen real quick', [0], 'screen/top/1/PhoneNumber', 'spatial', 'PhoneNumber', '', 0),
-        'bare_label': ('Can you please call sales for me', [0], 'screen/bare_label/0/PhoneNumber', 'descriptive', 'PhoneNumber', 'Sales', 0),
-        'bottom': ('Go ahead and text the number at the bottom', [4], 'screen/bottom/0/PhoneNumber', 'spatial', 'PhoneNumber', '', 0),
+        'top': ('I want to copy the number at the top real quick', [0], 'screen/top/0/PhoneNumber', 'spatial', 'PhoneNumber', '', 0),
+        'ordinal': ("Let's dial the second number", [1], 'screen/ordinal/0/PhoneNumber', 'positional', 'PhoneNumber', '', 1),
+        'label': ('Write to the email address for support, thank you', [2], 'screen/label/1/EmailAddress', 'descriptive', 'EmailAddress', 'Support', 0),
+        'bottom': ("Hey, copy the last number if that's okay", [4], 'screen/bottom/1/PhoneNumber', 'spatial', 'PhoneNumber', '', 0),
+        'bare_label': ('Go ahead and dial sales right away', [0], 'screen/bare_label/0/PhoneNumber', 'descriptive', 'PhoneNumber', 'Sales', 0),
     }
-    assert rng.random() == 0.1657580288590924  # the run drew exactly as many numbers as when pinned
+    assert rng.random() == 0.04146251299314507  # the run drew exactly as many numbers as when pinned
 
 
 def test_no_fax_is_called_and_no_noun_is_said_twice():
