@@ -125,6 +125,16 @@ def load_types(folder: Path, locale: str) -> Dict[str, EntityType]:
     return out
 
 
+def _template_of(gen: dict, fname: str, values: Mapping[str, str]) -> Optional[str]:
+    """The format a field was built with: its one template, or the first of its list that gives its value."""
+    template = gen["format"]
+    if isinstance(template, str):
+        return template
+    case = CASES[gen["case"]] if "case" in gen else (lambda text: text)
+    return next((t for t in template if all(s in values for s in slots(t)) and case(fill(t, values)) == values.get(fname)),
+                None)
+
+
 def _check_generator(gen: object, earlier: Sequence[str], where: str) -> None:
     if not isinstance(gen, dict):
         raise UserError(f"{where}: expected a mapping like {{faker: name}}, got {gen!r}")
@@ -133,7 +143,11 @@ def _check_generator(gen: object, earlier: Sequence[str], where: str) -> None:
         raise UserError(f"{where}: expected exactly one of {', '.join(GENERATORS)}, got {sorted(gen)}")
     kind = kinds[0]
     if kind == "format":
-        check_slots(gen["format"], earlier, where)
+        formats = gen["format"] if isinstance(gen["format"], list) else [gen["format"]]
+        if not formats or not all(isinstance(f, str) for f in formats):
+            raise UserError(f"{where}.format: expected a template or a non-empty list of templates")
+        for f in formats:
+            check_slots(f, earlier, where)
     elif kind == "faker":
         method = gen["faker"]
         if not isinstance(method, str) or method.startswith("_") or method in _FAKER_FORBIDDEN:
@@ -189,7 +203,8 @@ class EntityMaker:
         elif "choice" in gen:
             value = str(fake.random.choice(gen["choice"]))  # Faker's seeded generator (random_element is 20x slower)
         elif "format" in gen:
-            value = fill(gen["format"], values)
+            template = gen["format"]
+            value = fill(template if isinstance(template, str) else fake.random.choice(template), values)
         elif "bothify" in gen:
             value = fake.bothify(gen["bothify"])
         else:
@@ -286,9 +301,11 @@ class Pools:
         etype = self.types[entity.type]
         values = dict(entity.properties)
         values.update(changes)
+        old = dict(entity.properties)
         for fname, gen in etype.fields.items():
-            if "format" in gen and fname not in changes and all(s in values for s in slots(gen["format"])):
-                text = fill(gen["format"], values)
+            template = _template_of(gen, fname, old) if "format" in gen and fname not in changes else None
+            if template is not None and all(s in values for s in slots(template)):
+                text = fill(template, values)
                 values[fname] = CASES[gen["case"]](text) if "case" in gen else text
         extras = [(k, v) for k, v in entity.properties if k not in etype.fields]
         line = fill(etype.line, values) + "".join(f" | {k}: {v}" for k, v in extras)

@@ -92,7 +92,7 @@ def _edit(path, old, new):
     ("synthetic.yaml", "share {mention} with {person}", "share {mention} with {buddy}", ["synthetic.yaml", "buddy"]),
     ("synthetic.yaml", "types: [PhoneNumber]", "types: [PhoneNumbr]", ["synthetic.yaml", "PhoneNumbr"]),
     ("entities.yaml", "line: \"{address}\"", "line: \"{adress}\"", ["entities.yaml", "adress"]),
-    ("entities.yaml", "address: {faker: email}", "address: {faker: seed_instance}", ["entities.yaml", "seed_instance"]),
+    ("entities.yaml", "_user: {faker: user_name}", "_user: {faker: seed_instance}", ["entities.yaml", "seed_instance"]),
     ("intents.yaml", "intents:\n", "intents: [\n", ["intents.yaml", "YAML error"]),  # issue 12, case 11
 ])
 def test_template_mistakes(tmp_path, file, old, new, needles):

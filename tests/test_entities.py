@@ -104,3 +104,32 @@ def test_rewrite_rebuilds_formatted_fields():
     r = p.rewrite(e, {"city": "Springfield"})
     assert r.get("city") == "Springfield" and ", Springfield, " in r.get("full")
     assert r.line.endswith(" | list_position: 3") and r.value == r.get("full")
+
+
+def test_emails_look_like_the_ones_businesses_show(pools):
+    """Mostly a role account at the business's own domain (as on the shared real pages), a person's now and then."""
+    pool = pools.pool("EmailAddress")
+    locals_ = [e.value.split("@")[0] for e in pool]
+    roles = set(pools.types["EmailAddress"].fields["_role"]["choice"])
+    assert sum(local in roles for local in locals_) >= len(pool) // 2, locals_
+    assert sum(bool(re.search(r"\d", local)) for local in locals_) <= len(pool) // 5, locals_
+    assert all(e.value.endswith("@" + e.get("host")) for e in pool)
+
+
+def test_rewrite_rebuilds_a_field_with_the_template_it_was_made_with(tmp_path):
+    (tmp_path / "entities.yaml").write_text(
+        "types:\n  Thing:\n    value: c\n    fields:\n      a: {choice: [x, y]}\n      b: {choice: [p, q]}\n"
+        "      c: {format: ['{a}-{b}', '{b}+{a}']}\n    line: '{c}'\n", encoding="utf-8")
+    p = Pools(tmp_path, "en_US", seed=0, size=4)
+    made = {e.value for e in p.pool("Thing")}
+    assert any("-" in v for v in made) and any("+" in v for v in made), made  # both templates are drawn
+    for e in p.pool("Thing"):
+        r = p.rewrite(e, {"a": "z"})
+        assert r.value == (f"z-{e.get('b')}" if "-" in e.value else f"{e.get('b')}+z"), (e.value, r.value)
+
+
+def test_a_format_list_must_hold_templates(tmp_path):
+    (tmp_path / "entities.yaml").write_text(
+        "types:\n  Thing:\n    value: a\n    fields:\n      a: {format: []}\n    line: '{a}'\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"Thing.fields.a.format: expected a template or a non-empty list"):
+        Pools(tmp_path, "en_US", seed=0, size=5)

@@ -21,14 +21,14 @@ from datagen.screen.model import Element, Span
 
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_EMAIL = re.compile(
+EMAIL = re.compile(
     r"(?<![\w.%+-])"  # not in the middle of a longer local part
     r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"  # local part: no leading, trailing or double dots
     rf"@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}"  # host with an alphabetic top-level domain
     r"(?![\w-]|\.[A-Za-z0-9])"  # and nothing glued after it
 )
 # Top-level domains a bare host ("example.org/path") must end in; www.<host> may end in any.
-_TLDS = ("com", "org", "net", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "us", "uk", "ca",
+TLDS = ("com", "org", "net", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "us", "uk", "ca",
          "de", "fr", "eu", "au", "nz", "ie", "nl", "be", "es", "it", "ch", "at", "se", "dk", "fi", "pl",
          "jp", "cn", "kr", "in", "br", "mx", "ru", "app", "dev", "ai", "me", "tv", "ly", "gl", "gg",
          "xyz", "site", "online", "store", "shop", "tech", "blog", "news", "cloud", "live", "page")
@@ -36,7 +36,7 @@ _SCHEME_URL = re.compile(r"(?<![\w.+-])(?:https?|ftp)://[^\s<>\"'`]+", re.IGNORE
 _BARE_URL = re.compile(
     r"(?<![\w@.+/:-])"  # not inside an e-mail, a longer host or a path
     rf"(?:www\.(?:{_LABEL}\.)*{_LABEL}\.[a-z]{{2,63}}"
-    rf"|(?:{_LABEL}\.)+(?:{'|'.join(_TLDS)}))"
+    rf"|(?:{_LABEL}\.)+(?:{'|'.join(TLDS)}))"
     r"(?::\d{1,5})?"  # port
     r"(?![\w@-])"  # the host ends here (not a longer word, not a local part)
     r"(?:/[^\s<>\"'`]*)?",  # path
@@ -61,15 +61,26 @@ def trim_url(url: str) -> str:
 
 
 # Tesseract reads an "@" in small text as "(@" or "@)" now and then ("info(@StearnsDesignBuild.com")
-_EMAIL_AS_READ = re.compile(_EMAIL.pattern.replace("@(?:", r"(?:\(@|@\)?)(?:", 1))
+_EMAIL_AS_READ = re.compile(EMAIL.pattern.replace("@(?:", r"(?:\(@|@\)?)(?:", 1))
+
+
+# Tesseract reads the dot of a small "Lisa.Owen@" as a comma now and then: a word, a comma and no space before
+# the local part is the first part of it
+_COMMA_FOR_DOT = re.compile(r"(?<!\S)[A-Za-z0-9_%+-]+,\Z")
 
 
 def email_spans(text: str, element: int) -> List[Span]:
-    """The e-mail addresses in one element's text; an "@" OCR read as "(@" or "@)" is read as "@"."""
+    """The e-mail addresses in one element's text; an "@" OCR read as "(@" or "@)" is read as "@", and a
+    comma OCR read for a dot in the local part ("Lisa,Owen@flhosp.org") as a dot."""
     out: List[Span] = []
     for m in _EMAIL_AS_READ.finditer(text):
+        start = m.start()
         address = m.group().replace("(@", "@").replace("@)", "@")
-        out.append((((element, m.start(), m.end()),), address, address, (), 0))
+        before = _COMMA_FOR_DOT.search(text, 0, start) if start and text[start - 1] == "," else None
+        if before:
+            start = before.start()
+            address = before.group()[:-1] + "." + address
+        out.append((((element, start, m.end()),), address, address, (), 0))
     return out
 
 
@@ -88,29 +99,34 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
     not "j@mail" "jordan.org", where OCR lost a dot that cannot be put back for sure, nor "j@x.com."
     "Then", a sentence going on). The joined text must be one whole e-mail address and come from
     two words or more; a word that is an address by itself is left as it is ("christina2"
-    "5@monroe.com" stays "5@monroe.com": the space may be real)."""
+    "5@monroe.com" stays "5@monroe.com": the space may be real), unless it starts with one of _EMAIL_SEAM
+    after a word ("customer" "_service@imprint-e.com": a link's underline hid the "_"; no address starts so)."""
     spans = element.word_spans()
     if not spans:
         return []
     texts = [w.text for w in element.words]
     out = []
     for k, t in enumerate(texts):
-        if t.count("@") != 1 or _EMAIL.fullmatch(trim_url(t)) or not _EMAIL_WORD.fullmatch(t):
+        if t.count("@") != 1 or not _EMAIL_WORD.fullmatch(t):
             continue
         first = last = k
+        whole = EMAIL.fullmatch(trim_url(t))  # an address by itself: joined only to a word it cannot start
         if first > 0 and _EMAIL_WORD.fullmatch(texts[first - 1]) and "@" not in texts[first - 1] and (
-                t.startswith("@") or texts[first - 1].endswith(_EMAIL_SEAM)):
+                t.startswith(_EMAIL_SEAM) if whole else t.startswith(("@", *_EMAIL_SEAM))
+                or texts[first - 1].endswith(_EMAIL_SEAM)):
             first -= 1
+        if first == k and whole:
+            continue
         while last + 1 < len(texts) and _EMAIL_WORD.fullmatch(texts[last + 1]) and "@" not in texts[last + 1]:
             so_far, after = "".join(texts[k:last + 1]), texts[last + 1]
-            if after.startswith(_EMAIL_SEAM) or not _EMAIL.fullmatch(trim_url(so_far)) and (
+            if after.startswith(_EMAIL_SEAM) or not EMAIL.fullmatch(trim_url(so_far)) and (
                     so_far.endswith(_EMAIL_SEAM) or "." not in so_far.split("@")[1] and "." not in after.rstrip(".")):
                 last += 1
             else:
                 break
         whole = "".join(texts[first:last + 1])
         joined = trim_url(whole)  # sentence punctuation after the address is not part of it
-        if last > first and _EMAIL.fullmatch(joined):
+        if last > first and EMAIL.fullmatch(joined):
             start, end = spans[first][0], spans[last][1] - (len(whole) - len(joined))
             out.append((((index, start, end),), joined, joined, (), 0))
     return out

@@ -666,6 +666,8 @@ def test_recall_and_false_positives(pools):
     ("write to sales@thomas -group.net or call", "sales@thomas-group.net"),  # the rest starts with "-"
     ("at mhogan@henderson- vega. com today.", "mhogan@henderson-vega.com"),  # pieces ending in "-" and "."
     ("Email: ashaw@examp le. org", "ashaw@example.org"),
+    # real page (desktop 62): the link's underline hid the "_", and "_service@imprint-e.com" is an address itself
+    ("Email: customer _service@imprint-e.com.", "customer_service@imprint-e.com"),
 ])
 def test_email_ocr_split_into_words_is_joined(text, email):
     el = element(text)
@@ -680,6 +682,8 @@ def test_email_ocr_split_into_words_is_joined(text, email):
     ("christina2 5@monroe.com", "5@monroe.com"),  # a whole address in one word: the space may be real
     ("email us at info@acme.com today", "info@acme.com"),
     ("Follow us @acme on social", None),  # a handle is no address
+    ("Email us. info@acme.com", "info@acme.com"),  # a whole address after a sentence's end
+    ("Support - info@acme.com", "info@acme.com"),
 ])
 def test_email_words_are_not_joined_without_need(text, email):
     found = only(detect([element(text)], VALID), "EmailAddress")
@@ -748,3 +752,13 @@ def test_no_wrapped_address_starting_in_a_phone_number():
     els = _stack("(212) 334-5100", "1617 3rd Avenue", "Suite 7080", "New York NY 10128")
     assert _addresses(detect(els, VALID)) == ["1617 3rd Avenue, Suite 7080, New York NY 10128"]
     assert _phones(detect(els, VALID)) == [("(212) 334-5100", "+12123345100")]
+
+
+@pytest.mark.parametrize("text, email", [
+    ("Contact Lisa,Owen@flhosp.org", "Lisa.Owen@flhosp.org"),  # real page (desktop 178): the dot read as a comma
+    ("Smith, Owen@flhosp.org", "Owen@flhosp.org"),  # a comma and a space: a list, not one address
+    ("Ann,Bo,Owen@x.org", "Owen@x.org"),  # commas between several words: a list
+])
+def test_email_with_a_comma_read_for_the_dot_of_its_local_part(text, email):
+    found = only(detect([element(text)], VALID), "EmailAddress")
+    assert [(d.text, d.value) for d in found] == [(email, email)]
