@@ -67,7 +67,7 @@ from datagen.screen.ocr_cache import make_ocr  # noqa: E402
 from datagen.screen.read import read_image  # noqa: E402
 from datagen.screen.model import Element  # noqa: E402
 from datagen.screen.score import f1, line_counts, line_pair_counts, plain_lines, score_entities  # noqa: E402
-from datagen.screen.source import TRUTH_FORMAT, open_image, read_truth, truth_path  # noqa: E402
+from datagen.screen.source import TRUTH_FORMAT, open_image, read_truth, truth_path, visible_truth  # noqa: E402
 
 SETS = {"desktop": "business-desktop", "mobile": "business-mobile"}
 TYPES = {"TEL": "PhoneNumber", "FAX": "PhoneNumber", "EMAIL": "EmailAddress"}
@@ -199,17 +199,20 @@ def on_truth_boxes(fragments, screen_height: float) -> Dict[float, Dict[str, int
 def page(image_path: str) -> Dict[str, Any]:
     """Everything measured on one page (counts, so pages add up)."""
     path = Path(image_path)
-    truth = read_truth(truth_path(path))
+    full = read_truth(truth_path(path))
     image = open_image(path.read_bytes(), MAX_PIXELS)
+    truth, hidden = visible_truth(full, image)  # labels where nothing shows are left out, as a run does
     t0, c0 = time.perf_counter(), _cpu()
     read = read_image(image, _STATE["ocr"], _STATE["detect"], _STATE["lines"])
     seconds, cpu = time.perf_counter() - t0, _cpu() - c0
     ents = score_entities(read.detections, truth)
+    as_defined = score_entities(read.detections, full)  # every label, as the shared README scores
     members = [e.words for e in read.elements]
     out: Dict[str, Any] = {"seconds": seconds, "ocr_seconds": read.ocr_seconds, "cpu_seconds": cpu,
                            "ocrd": not read.cache.get("ocr_cache_hits"), "text_height": read.text_height,
                            "accuracy": word_accuracy(truth.fragments, read.words),
-                           "labels": dict(ents.labels), "found": dict(ents.found),
+                           "labels": dict(ents.labels), "found": dict(ents.found), "not_visible": hidden,
+                           "labels_all": dict(as_defined.labels), "found_all": dict(as_defined.found),
                            "detected": dict(ents.detected), "precise": dict(ents.precise),
                            "lines": _line_counts(truth, read.words, read.lines, members), "sweep": {},
                            "prepared": f"x{read.scale:g}" if read.scale != 1.0 else "as is", "reread": read.reread}
@@ -236,7 +239,7 @@ def _add(total: Dict[str, int], part: Dict[str, int]) -> None:
 
 
 def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
-    sums: Dict[str, Counter] = {k: Counter() for k in ("labels", "found", "detected", "precise")}
+    sums: Dict[str, Counter] = {k: Counter() for k in ("labels", "found", "detected", "precise", "labels_all", "found_all")}
     lines: Dict[str, int] = {}
     plain: Dict[str, int] = {}
     tess: Dict[str, int] = {}
@@ -260,8 +263,10 @@ def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
     for t in TABLE_TYPES:
         types[t] = {"labels": sums["labels"][t], "recall": sums["found"][t] / sums["labels"][t] if sums["labels"][t] else None,
                     "detected": sums["detected"][t],
-                    "precision": sums["precise"][t] / sums["detected"][t] if sums["detected"][t] else None}
-    return {"pages": len(results), "types": types, "line_f1": f1(lines), "plain_f1": f1(plain),
+                    "precision": sums["precise"][t] / sums["detected"][t] if sums["detected"][t] else None,
+                    "labels_all": sums["labels_all"][t],
+                    "recall_all": sums["found_all"][t] / sums["labels_all"][t] if sums["labels_all"][t] else None}
+    return {"pages": len(results), "types": types, "not_visible": sum(r["not_visible"] for r in results), "line_f1": f1(lines), "plain_f1": f1(plain),
             "truth_boxes": {m: f1(c) for m, c in on_truth.items()},
             "tesseract_f1": f1(tess), "sweep": {m: f1(c) for m, c in sweep.items()},
             "seconds": sum(r["seconds"] for r in results) / max(1, len(results)),
@@ -282,9 +287,13 @@ def _fmt(v: Optional[float]) -> str:
 
 def report(name: str, s: Dict[str, Any], default_margin: float) -> None:
     print(f"\n== {name}: {s['pages']} pages ==")
-    print(f"{'type':<15}{'labels':>8}{'recall':>8}{'detected':>10}{'precision':>11}")
+    print(f"{'type':<15}{'labels':>8}{'recall':>8}{'detected':>10}{'precision':>11}"
+          f"{'every label (README)':>24}")
     for t, v in s["types"].items():
-        print(f"{t:<15}{v['labels']:>8}{_fmt(v['recall']):>8}{v['detected']:>10}{_fmt(v['precision']):>11}")
+        print(f"{t:<15}{v['labels']:>8}{_fmt(v['recall']):>8}{v['detected']:>10}{_fmt(v['precision']):>11}"
+              f"{_fmt(v['recall_all']):>14} of {v['labels_all']:<6}")
+    print(f"labels left out where nothing shows on the image (each box a single shade): {s['not_visible']}; "
+          "the last column counts them too, as ../shared/realpages/README.md scores")
     print(f"line F1 (element pairs): pipeline {_fmt(s['line_f1'])} at margin {default_margin} | "
           f"plain centre-y on words {_fmt(s['plain_f1'])} | tesseract psm {REFERENCE_PSM} lines {_fmt(s['tesseract_f1'])}")
     best = max(s["sweep"], key=lambda m: (s["sweep"][m] or 0, -m))

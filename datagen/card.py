@@ -135,6 +135,11 @@ def _screen_section(sc: Dict[str, Any]) -> str:
         out.append("\nPer entity type, over all screens:\n")
         out.append(_table([[t, v["labels"], v["recall"], v["detected"], v["precision"]] for t, v in sc["per_type"].items()],
                           ["type", "in truth", "recall", "detected", "precision"]))
+    hidden = sc.get("truth", {}).get("not_visible")
+    if hidden:
+        out.append(f"\nTruth entities left out: {hidden} annotated on the screenshots where nothing shows (every box of "
+                   "them a single shade: text the page hid under an overlay or drew white on white); they are not "
+                   "scored and no request is about them.\n")
     req = ", ".join(f"{k} {v}" for k, v in sc.get("requests", {}).items()) or "none"
     out.append(f"\nRequests not emitted: {req} (ocr_miss: the target was not detected; ambiguous_after_ocr: the "
                "detected candidates made the request ambiguous; redraw: the screen did not allow that request).\n")

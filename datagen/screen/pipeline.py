@@ -30,7 +30,7 @@ from datagen.screen.ocr_cache import CachedOcr
 from datagen.screen.read import Read, read_image
 from datagen.screen.render import pick_device, render
 from datagen.screen.score import EntityCounts, f1, labels_of, score_entities, screen_lines
-from datagen.screen.source import Entry, content_id, open_image, read_truth, truth_path
+from datagen.screen.source import Entry, content_id, open_image, read_truth, truth_path, visible_truth
 from datagen.screen.table import screen_row
 from datagen.seeding import derive, rng as make_rng
 
@@ -139,6 +139,9 @@ class ScreenGenerator:
             raise ItemError("unreadable", e.strerror or str(e)) from None
         image = open_image(data, self.settings.max_pixels)
         truth = read_truth(truth_path(path)) if truth_path(path).is_file() else None
+        if truth is not None:
+            truth, hidden = visible_truth(truth, image)
+            counts["truth_not_visible"] += hidden
         screen_id = content_id(data)
         png = encode_png(image)
         read = read_image(image, self.ocr, self.settings.detect, self.settings.lines, png)

@@ -9,7 +9,7 @@ import json
 import os
 import stat
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
@@ -18,6 +18,7 @@ from PIL import Image, ImageOps
 from datagen.errors import ItemError, UserError
 
 if TYPE_CHECKING:
+    from datagen.screen.model import Box
     from datagen.screen.score import ScreenTruth
 
 
@@ -192,3 +193,24 @@ def read_truth(path: Path) -> "ScreenTruth":
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise ItemError("bad_truth", f"{path.name}: {type(e).__name__}: {e}"[:300]) from None
     return ScreenTruth(tuple(fragments), tuple(entities), annotated)
+
+
+INK_RANGE = 32  # a box whose lightest and darkest grey differ by less than this (of 255) shows nothing
+
+
+def shows_ink(image: Image.Image, box: "Box") -> bool:
+    """Whether a box of the image holds any mark: text, even light grey on white, differs from its background."""
+    x0, y0 = max(0, int(box.x0)), max(0, int(box.y0))
+    x1, y1 = min(image.width, int(round(box.x1))), min(image.height, int(round(box.y1)))
+    if x1 <= x0 or y1 <= y0:
+        return False
+    lo, hi = image.crop((x0, y0, x1, y1)).convert("L").getextrema()
+    return hi - lo >= INK_RANGE
+
+
+def visible_truth(truth: "ScreenTruth", image: Image.Image) -> Tuple["ScreenTruth", int]:
+    """The truth without the entities no box of which shows anything on the image (text the page hid under
+    an overlay, white on white, outside the picture: no reader can find them, and no request may be made
+    about them), and how many were dropped (counted in stats.json as truth.not_visible)."""
+    kept = tuple(e for e in truth.entities if any(shows_ink(image, b) for b in e.boxes))
+    return replace(truth, entities=kept), len(truth.entities) - len(kept)

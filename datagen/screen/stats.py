@@ -96,8 +96,10 @@ class ScreenStats:
             "per_family": {f: {**means(d), **({"devices": dict(sorted(self.devices[f].items()))} if self.devices[f] else {})}
                            for f, d in sorted(self.values.items()) if f != "all"},
             "per_device": {d: means(v) for d, v in sorted(self.by_device.items())},
-            "requests": {k: v for k, v in sorted(counts.items()) if not k.startswith("ocr_cache_")},
+            "requests": {k: v for k, v in sorted(counts.items()) if not k.startswith(("ocr_cache_", "truth_"))},
             "ocr_cache": {k[len("ocr_cache_"):]: v for k, v in sorted(counts.items()) if k.startswith("ocr_cache_")},
+            # annotated screenshots: truth entities left out (not_visible: no box of it shows anything)
+            "truth": {k[len("truth_"):]: v for k, v in sorted(counts.items()) if k.startswith("truth_")},
             "lines": dict(lines),
             "ocr_engine": engine,
             # what was done before and after Tesseract's first reading (screens table: ocr_prepared)

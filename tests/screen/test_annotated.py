@@ -4,6 +4,7 @@ and label requests; a malformed truth file is a counted skip; an image without o
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,7 +15,9 @@ from conftest import run_cli
 from datagen.errors import ItemError
 from datagen.run import run
 from datagen.screen.render import font
-from datagen.screen.source import TRUTH_FORMAT, read_truth, truth_path
+from datagen.screen.model import Box
+from datagen.screen.score import TruthEntity
+from datagen.screen.source import TRUTH_FORMAT, read_truth, shows_ink, truth_path, visible_truth
 
 # (text, x, y, entity type or None, label): two fragments share the first row
 PAGE = [("Acme Plumbing", 20, 20, None, ""), ("Open today", 560, 20, None, ""),
@@ -63,10 +66,27 @@ def test_truth_file_is_read_and_checked(tmp_path):
         assert e.value.reason == "bad_truth" and why in e.value.detail, e.value.detail
 
 
+def test_an_entity_where_nothing_shows_is_left_out(tmp_path):
+    truth = read_truth(truth_path(_page(tmp_path)))
+    image = Image.open(tmp_path / "page.png")
+    assert visible_truth(truth, image) == (truth, 0)  # every drawn entity shows ink
+    blank = TruthEntity("PhoneNumber", "(800) 427-1769", (Box(600, 260, 860, 300),))
+    grey = TruthEntity("PhoneNumber", "(800) 427-1770", (Box(600, 260, 860, 300), Box(20, 100, 300, 130)))
+    outside = TruthEntity("PhoneNumber", "(800) 427-1771", (Box(1000, 0, 1100, 20),))
+    kept, dropped = visible_truth(replace(truth, entities=truth.entities + (blank, grey, outside)), image)
+    assert dropped == 2 and kept.entities == truth.entities + (grey,)  # one box showing text is enough
+    light = Image.new("RGB", (100, 40), "white")
+    ImageDraw.Draw(light).text((5, 5), "555-0100", fill=(200, 200, 200), font=font("sans", False, 20))
+    assert shows_ink(light, Box(0, 0, 100, 40))  # light grey text on white is text
+
+
 def test_annotated_screenshot_metrics_worked_out_by_hand(cfg_factory, tmp_path):
     shots = tmp_path / "shots"
     shots.mkdir()
     _page(shots, "a")
+    doc = json.loads(truth_path(shots / "a.png").read_text())  # and a number labelled where the image is blank
+    doc["entities"].append({"type": "PhoneNumber", "text": "(800) 427-1769", "boxes": [[600, 260, 860, 300]]})
+    truth_path(shots / "a.png").write_text(json.dumps(doc))
     plain = shots / "b.png"
     Image.open(shots / "a.png").save(plain, compress_level=1)  # the same screen (other bytes) without truth: no metrics
     _page(shots, "c")
@@ -79,6 +99,7 @@ def test_annotated_screenshot_metrics_worked_out_by_hand(cfg_factory, tmp_path):
     out = Path(cfg_factory().output.dir)
     sc = stats["subsets"]["screen"]["screen"]
     assert stats["subsets"]["screen"]["skipped_by_reason"] == {"bad_truth": 1, "corrupt_image": 1}
+    assert sc["truth"] == {"not_visible": 1} and "truth_not_visible" not in sc["requests"]
     rows = {r["image"]["path"]: r for p in sorted((out / "screens").glob("*.parquet"))
             for r in pq.read_table(p).to_pylist()}
     a, b = rows["a.png"], rows["b.png"]
@@ -96,7 +117,8 @@ def test_annotated_screenshot_metrics_worked_out_by_hand(cfg_factory, tmp_path):
     assert labelled and all("fax" in r["query"].lower() for r in labelled)  # only the fax number has a label
     fax = [e for r in labelled for e in r["entities"] if {"key": "label", "value": "fax"} in e["properties"]]
     assert fax and all("0199" in e["value"] for e in fax)
-    assert "## Screen text quality" in (out / "README.md").read_text()
+    card = (out / "README.md").read_text()
+    assert "## Screen text quality" in card and "Truth entities left out: 1 " in card
 
 
 def test_margin_sweep_over_annotated_screenshots(tmp_path):
