@@ -7,7 +7,8 @@ reads the shared real pages (../shared/realpages, converted as benchmarks/realpa
 the same settings, and prints side by side: each real set (desktop, mobile) beside the rendered web
 pages of the same device and their difference rendered - real, then the rendered phone screens and
 all rendered screens together (the curve a margin sweep of the recipe follows): entity recall and
-precision per type, line element-pair F1 at the default margin and across a margin sweep. With
+precision per type, OCR word accuracy (as benchmarks/realpages.py defines it), line element-pair F1 at
+the default margin and across a margin sweep. With
 --plot, the sweep curves of all sets go into one PNG.
 
 Scoring: both sides as ../shared/realpages/README.md defines (datagen/screen/score.py; a rendered
@@ -69,6 +70,7 @@ def rendered(n: int, overrides: List[str], cache: str, workers: int) -> Dict[str
         sums: Dict[str, Dict[str, Counter]] = {}
         sweep: Dict[str, Dict[float, Counter]] = {}
         screens: Counter = Counter()
+        accuracy: Dict[str, Counter] = {}
         columns = ["device", "height", "truth", "words", "entity_counts"]
         for path in sorted((Path(tmp) / "out" / "screens").glob("*.parquet")):
             table = pq.read_table(path, columns=columns)
@@ -81,6 +83,9 @@ def rendered(n: int, overrides: List[str], cache: str, workers: int) -> Dict[str
                             kinds[k][c["type"]] += c[k]
                 ws = [Word(w["text"], Box(*w["bbox"]), w["conf"], w["block"], w["par"], w["line"]) for w in words]
                 frags = [Fragment(t["text"], Box(*t["line_bbox"])) for t in truth]  # rows by their boxes, as the run scores them
+                acc = realpages.word_accuracy(frags, ws)
+                for key in (device, ALL):
+                    accuracy.setdefault(key, Counter()).update(acc)
                 for m in MARGINS:
                     elements, lines = read_lines(ws, replace(settings, margin=m), float(height))
                     counts = line_counts(frags, ws, lines, [e.words for e in elements])
@@ -92,8 +97,10 @@ def rendered(n: int, overrides: List[str], cache: str, workers: int) -> Dict[str
                      "precision": kinds["precise"][t] / kinds["detected"][t] if kinds["detected"][t] else None,
                      "labels": kinds["labels"][t]} for t in TYPES}
         curve = {m: f1(c) for m, c in sweep[device].items()}
+        acc = accuracy[device]
         out[device] = {"screens": screens[device], "margin": settings.margin, "types": types,
-                       "line_f1": curve.get(settings.margin), "sweep": curve}
+                       "line_f1": curve.get(settings.margin), "sweep": curve,
+                       "word_accuracy": acc["found"] / acc["truth"] if acc["truth"] else None}
     return out
 
 
@@ -124,6 +131,7 @@ def table(sets: Dict[str, Dict[str, Any]]) -> None:
     for t in TYPES:
         for k in ("recall", "precision"):
             rows.append((f"{t} {k}", {n: s["types"][t][k] for n, s in sets.items()}))
+    rows.append(("OCR word accuracy", {n: s["word_accuracy"] for n, s in sets.items()}))
     rows.append(("line F1 (default margin)", {n: s["line_f1"] for n, s in sets.items()}))
     for m in MARGINS:
         rows.append((f"line F1 at margin {m}", {n: s["sweep"][m] for n, s in sets.items()}))
