@@ -15,7 +15,7 @@ from typing import ClassVar, Dict, List, Sequence, Tuple
 
 from rapidfuzz import fuzz
 
-from datagen.screen.model import Box, Detection, TruthElement
+from datagen.screen.model import MARKED, Box, Detection, TruthElement
 from datagen.screen.score import Fragment, ScreenTruth
 from datagen.screen.score import TruthEntity as ScoredEntity
 from datagen.settings import Settings, number, setting
@@ -61,7 +61,8 @@ def truth_entities(truth: Sequence[TruthElement]) -> List[TruthEntity]:
 def screen_truth(truth: Sequence[TruthElement], labels: Sequence[str]) -> ScreenTruth:
     """A rendered screen's truth as score.py scores it, exactly as annotated screenshots are scored: its
     fragments (rows compared by their boxes: side-by-side columns share no row numbers) and one entity
-    per on-screen entity with a box per drawn part (a wrapped or two-line entity has two)."""
+    per on-screen entity with a box per drawn part (a wrapped or two-line entity has two). Marked plain text
+    (a clock in the status bar: "DateTime (text)") is a partial entity: a detection over it is no false one."""
     parts: Dict[int, List[TruthElement]] = {}
     for t in truth:
         if t.entity is not None:
@@ -69,7 +70,9 @@ def screen_truth(truth: Sequence[TruthElement], labels: Sequence[str]) -> Screen
     entities = tuple(ScoredEntity(els[0].kind, " ".join(t.text for t in els), tuple(t.box for t in els), labels[i])
                      for i, els in sorted(parts.items()))
     types = tuple(sorted({e.type for e in entities}))
-    return ScreenTruth(tuple(Fragment(t.text, t.fragment_box) for t in truth), entities, types, exact=True)
+    marked = tuple(ScoredEntity(t.kind[:-len(MARKED)], t.text, (t.box,), partial=True)
+                   for t in truth if t.entity is None and t.kind.endswith(MARKED))
+    return ScreenTruth(tuple(Fragment(t.text, t.fragment_box) for t in truth), entities + marked, types, exact=True)
 
 
 def _poly(b: Box):

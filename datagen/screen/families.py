@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from datagen.entities import Entity, Pools
 from datagen.errors import UserError
+from datagen.screen.detect import PRIORITY
 from datagen.templates import check_slots, fill, load_yaml
 
 SCREENS_DIR = "screens"
@@ -23,7 +24,7 @@ ICONS = ("phone", "mail", "pin", "clock", "star", "user", "avatar", "menu", "sea
 DEVICES = ("phone", "web")  # a family is a phone app screen or a web page (drawn at desktop or mobile width)
 BLOCKS = {"columns": ("valign", "stack", "space", "drift"), "band": ("bottom",), "bullets": (), "bubble": (),
           "repeat": ("entities",), "gap": ()}  # block key -> the other keys it takes (besides rows)
-CELL_KEYS = {"text", "entity", "choice", "style", "align", "at", "gap", "para", "icon", "again"}
+CELL_KEYS = {"text", "entity", "choice", "style", "align", "at", "gap", "para", "icon", "again", "mark"}
 RUN_KEYS = {"text", "entity", "style", "choice", "again"}
 
 
@@ -55,6 +56,7 @@ class LaidCell:
     gap: Optional[float] = None  # em of space before the cell (None: the renderer's CELL_GAP)
     runs: Tuple[Run, ...] = ()  # a paragraph: text wrapped over as many rows as it needs
     icon: str = ""  # an icon drawn instead of text (not text: not in the truth)
+    mark: str = ""  # plain text that is of a detected type (a status bar's clock: DateTime), not an entity
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,8 @@ def _check_rows(fam: Family, rows: Sequence[object], ents: Dict[str, dict], pool
                 raise UserError(f"{w}: align {cell['align']!r} is not one of {', '.join(ALIGNS)}")
             if "icon" in cell and cell["icon"] not in ICONS:
                 raise UserError(f"{w}: icon {cell['icon']!r} is not one of {', '.join(ICONS)}")
+            if "mark" in cell and (cell["mark"] not in PRIORITY or "entity" in cell):
+                raise UserError(f"{w}: mark {cell['mark']!r}: expected one of {', '.join(PRIORITY)} on a text cell")
             if "para" in cell:
                 for run in cell["para"] if isinstance(cell["para"], list) else [None]:
                     if isinstance(run, str):
@@ -260,7 +264,7 @@ def layout(fam: Family, pools: Pools, rng: random.Random) -> Tuple[List[ScreenEn
                     cells.append(LaidCell("", style, align, None, at, gap, icon=cell["icon"]))
                 else:
                     text, ent = text_of(cell, sc)
-                    cells.append(LaidCell(text, style, align, ent, at, gap))
+                    cells.append(LaidCell(text, style, align, ent, at, gap, mark=cell.get("mark", "")))
             out.append(cells)
         return out
 

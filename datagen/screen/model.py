@@ -92,9 +92,13 @@ class Element:
         return (w.block, w.par, w.line)
 
 
+MARKED = " (text)"  # "DateTime (text)": a detection over it is right; no recall, no request is counted on it
+
+
 @dataclass(frozen=True)
 class TruthElement:
-    """What the renderer drew: its text, box, kind (an entity type or 'text') and screen row."""
+    """What the renderer drew: its text, box, kind (an entity type, 'text', or a type + MARKED: plain text of a
+    detected type that is no entity of the screen, such as a status bar's clock) and screen row."""
 
     text: str
     box: Box  # the tight box of the drawn glyphs

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, ClassVar, Dict, List, Optional, Sequence, Tupl
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from datagen.errors import UserError
-from datagen.screen.model import Box, TruthElement
+from datagen.screen.model import MARKED, Box, TruthElement
 from datagen.settings import Settings, group, number, setting, some_of, span
 
 if TYPE_CHECKING:  # reading the config (RenderSettings) needs neither the families nor Faker
@@ -392,7 +392,8 @@ class _Canvas:
                 continue
             boxes = self._text(cell.text, cell.style, f, x, baseline, colours)
             if boxes is not None:
-                kind = self.entities[cell.entity].entity.type if cell.entity is not None else "text"
+                kind = (self.entities[cell.entity].entity.type if cell.entity is not None
+                        else f"{cell.mark}{MARKED}" if cell.mark else "text")
                 self.truth.append(TruthElement(cell.text, boxes[0], kind, self.row_no, cell.entity, boxes[1]))
         self.row_no += 1
         return y + height

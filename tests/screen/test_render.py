@@ -126,3 +126,28 @@ def test_broken_family_is_a_user_error(tmp_path, pools):
     p.write_text(p.read_text().replace("{entity: phone", "{entity: fone", 1))
     with pytest.raises(UserError, match="place_card.yaml.*fone"):
         load_families(tmp_path / "t", pools)
+
+
+def test_a_marked_clock_is_truth_of_its_type_but_no_entity(families, pools):
+    """The status bar's clock of the e-mail family (which shows a DateTime entity too): a detection over it
+    is right, and recall counts only the entity."""
+    sc = _draw(families, pools, "email_message", "phone", 0)
+    clock = [t for t in sc.truth if t.kind == "DateTime (text)"]
+    assert len(clock) == 1 and clock[0].entity is None and clock[0].text in {"9:41", "10:07", "16:32", "08:15"}
+    scored = screen_truth(sc.truth, [e.label for e in sc.entities])
+    dates = [e for e in scored.entities if e.type == "DateTime"]
+    assert [e.partial for e in dates] == [False, True] and dates[1].boxes == (clock[0].box,)
+    assert scored.annotated.count("DateTime") == 1
+
+
+def test_a_mark_must_be_a_detected_type_on_a_text_cell(tmp_path, pools):
+    import shutil
+
+    shutil.copytree(T, tmp_path / "t")
+    p = tmp_path / "t" / "screens" / "email_message.yaml"
+    for bad in ("mark: Clock", "entity: meet, mark: DateTime"):
+        p.write_text(p.read_text().replace('style: bold, mark: DateTime', f'style: bold, {bad}', 1)
+                     if "Clock" in bad else p.read_text().replace("{entity: meet}", "{" + bad + "}", 1))
+        with pytest.raises(UserError, match=r"email_message.yaml.*mark"):
+            load_families(tmp_path / "t", pools)
+        shutil.copy(T / "screens" / "email_message.yaml", p)
