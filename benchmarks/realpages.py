@@ -16,8 +16,9 @@ It prints, per page set: per-type recall and precision, line element-pair F1 at 
 margin, across a margin sweep (lines regrouped from the same words, no new OCR) and for the
 two references, OCR word accuracy, and seconds per page (OCR and the whole read). Ratios and
 numbers, no thresholds. Also, for line grouping, the paper's algorithm run on the truth's own
-fragment boxes, no OCR: what perfect boxes would give it (where two columns' rows are offset by
-half a row, the truth's "same row" is not transitive, so no grouping into lines scores 1).
+fragment boxes, no OCR: what perfect boxes would give it; and the F1 no grouping into lines can pass on
+the fragments scored (where two columns' rows are offset by half a row, the truth's "same row" is not
+transitive: datagen.screen.score.row_conflicts).
 
 OCR word accuracy: the share of truth words (whitespace tokens of the browser's text fragments,
 case-folded, punctuation at either end stripped) found among the OCR words whose centre falls
@@ -66,7 +67,8 @@ from datagen.screen.ocr import Ocr, OcrSettings  # noqa: E402
 from datagen.screen.ocr_cache import make_ocr  # noqa: E402
 from datagen.screen.read import read_image  # noqa: E402
 from datagen.screen.model import Element  # noqa: E402
-from datagen.screen.score import f1, line_counts, line_pair_counts, plain_lines, score_entities  # noqa: E402
+from datagen.screen.score import (f1, fragment_labels, line_counts, line_pair_counts, plain_lines,  # noqa: E402
+                                  row_conflicts, score_entities, word_lines)
 from datagen.screen.source import TRUTH_FORMAT, open_image, read_truth, truth_path, visible_truth  # noqa: E402
 
 SETS = {"desktop": "business-desktop", "mobile": "business-mobile"}
@@ -220,6 +222,8 @@ def page(image_path: str) -> Dict[str, Any]:
         elements, lines = read_lines(read.words, replace(_STATE["lines"], margin=m), float(image.height))
         out["sweep"][m] = _line_counts(truth, read.words, lines, [e.words for e in elements])
     out["truth_boxes"] = on_truth_boxes(truth.fragments, float(image.height))
+    labels = fragment_labels(truth.fragments, read.words, word_lines(read.words, read.lines, members))
+    out["bound"] = row_conflicts([f for f, lab in zip(truth.fragments, labels) if lab is not None])  # the scored ones
     out["plain"] = _line_counts(truth, read.words, plain_lines(read.words, float(image.height)),
                                 [(w,) for w in read.words])
     if _STATE["psm3"] is None:
@@ -255,9 +259,10 @@ def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
         _add(tess, r["tesseract"])
         for m in MARGINS:
             _add(sweep[m], r["sweep"][m])
-    acc = Counter()
+    acc, bound = Counter(), Counter()
     for r in results:
         acc.update(r["accuracy"])
+        bound.update(r["bound"])
     ocrd = [r for r in results if r["ocrd"]]
     types = {}
     for t in TABLE_TYPES:
@@ -268,6 +273,8 @@ def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
                     "recall_all": sums["found_all"][t] / sums["labels_all"][t] if sums["labels_all"][t] else None}
     return {"pages": len(results), "types": types, "not_visible": sum(r["not_visible"] for r in results), "line_f1": f1(lines), "plain_f1": f1(plain),
             "truth_boxes": {m: f1(c) for m, c in on_truth.items()},
+            "line_f1_bound": 2 * bound["pairs"] / (2 * bound["pairs"] + bound["conflicts"]) if bound["pairs"] else None,
+            "conflicts": bound["conflicts"],
             "tesseract_f1": f1(tess), "sweep": {m: f1(c) for m, c in sweep.items()},
             "seconds": sum(r["seconds"] for r in results) / max(1, len(results)),
             "ocr_seconds": sum(r["ocr_seconds"] for r in results) / max(1, len(results)),
@@ -300,6 +307,8 @@ def report(name: str, s: Dict[str, Any], default_margin: float) -> None:
     print("margin sweep: " + "  ".join(f"{m}: {_fmt(v)}" for m, v in s["sweep"].items()) + f"   best {best}")
     print("the paper's algorithm on the truth's own fragment boxes (no OCR; margin in fragment heights): "
           + "  ".join(f"{m}: {_fmt(v)}" for m, v in s["truth_boxes"].items()))
+    print(f"no grouping into lines scores above {s['line_f1_bound']:.4f} on the fragments scored here: "
+          f"{s['conflicts']} disjoint triples of them where the truth's 'same row' is not transitive")
     print(f"OCR word accuracy: {_fmt(s['word_accuracy'])} of {s['truth_words']} truth words")
     print(f"seconds per page: {s['seconds']:.2f} (OCR {s['ocr_seconds']:.2f}; CPU {s['cpu_seconds']:.2f}); "
           f"OCR'd pages ({s['ocrd_pages']}, the rest from the cache): {_fmt(s['ocrd_seconds'])} "

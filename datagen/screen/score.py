@@ -173,7 +173,7 @@ def fragment_labels(fragments: Sequence[Fragment], words: Sequence[Word], line_o
     return out
 
 
-def _same_row(a: Fragment, b: Fragment) -> Optional[bool]:
+def same_row(a: Fragment, b: Fragment) -> Optional[bool]:
     """True/False when the truth says the two share a row or do not; None when it cannot tell."""
     if a.row is not None and b.row is not None:
         return a.row == b.row
@@ -191,7 +191,7 @@ def line_pair_counts(fragments: Sequence[Fragment], labels: Sequence[Optional[in
     scored = [(f, lab) for f, lab in zip(fragments, labels) if lab is not None]
     for i, (a, la) in enumerate(scored):
         for b, lb in scored[i + 1:]:
-            truth = _same_row(a, b)
+            truth = same_row(a, b)
             if truth is None:
                 continue
             pred = la == lb
@@ -199,6 +199,31 @@ def line_pair_counts(fragments: Sequence[Fragment], labels: Sequence[Optional[in
             fp += (not truth) and pred
             fn += truth and not pred
     return {"tp": tp, "fp": fp, "fn": fn}
+
+
+def row_conflicts(fragments: Sequence[Fragment]) -> Dict[str, int]:
+    """What bounds line F1 for any grouping of these fragments: the truth's "same row" is not transitive (a
+    tall cell beside two rows shares a row with each, and they share none), so each triple a~b, b~c, a!~c
+    forces one wrong pair at least. `conflicts`: edge-disjoint such triples (found greedily); `pairs`: the
+    "same row" pairs. Over any set of screens, F1 <= 2 pairs / (2 pairs + conflicts) for every grouping."""
+    n = len(fragments)
+    rel = {}
+    for i in range(n):
+        for j in range(i + 1, n):
+            truth = same_row(fragments[i], fragments[j])
+            if truth is not None:
+                rel[i, j] = truth
+    together = [[j for j in range(n) if j != i and rel.get((min(i, j), max(i, j)))] for i in range(n)]
+    used: set = set()
+    count = 0
+    for b in range(n):
+        for x, a in enumerate(together[b]):
+            for c in together[b][x + 1:]:
+                edges = {(min(a, b), max(a, b)), (min(b, c), max(b, c)), (min(a, c), max(a, c))}
+                if rel.get((min(a, c), max(a, c))) is False and not edges & used:
+                    used |= edges
+                    count += 1
+    return {"conflicts": count, "pairs": sum(rel.values())}
 
 
 def f1(counts: Mapping[str, int]) -> Optional[float]:

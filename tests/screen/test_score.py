@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datagen.screen.model import Box, Detection, Element, Word
 from datagen.screen.score import (EntityCounts, Fragment, ScreenTruth, TruthEntity, f1, fragment_labels,
-                                  line_counts, line_pair_counts, plain_lines, same_entity, score_entities)
+                                  line_counts, line_pair_counts, plain_lines, row_conflicts, same_entity, score_entities)
 
 
 def det(type_, text, x0, y0, x1, y1):
@@ -96,3 +96,15 @@ def test_fragments_without_words_are_not_scored_and_rows_win_over_overlap():
 def test_plain_reference_groups_words_by_centre():
     words = [w("a", 0, 0, 10, 10), w("b", 50, 6, 60, 16), w("c", 0, 30, 10, 40)]  # centres 5, 11, 35; height 10
     assert plain_lines(words, 100.0) == [[0, 1], [2]]  # 6 <= 0.8 x 10
+
+
+def test_row_conflicts_bound_every_grouping():
+    # a tall cell (0-30) beside two rows (0-12, 16-28): it shares a row with each, they share none
+    frags = [Fragment("Tall cell", Box(0, 0, 50, 30)), Fragment("row one", Box(60, 0, 120, 12)),
+             Fragment("row two", Box(60, 16, 120, 28)), Fragment("below", Box(0, 40, 50, 52))]
+    assert row_conflicts(frags) == {"conflicts": 1, "pairs": 2}
+    bound = 2 * 2 / (2 * 2 + 1)
+    groupings = [[0, 0, 0, 1], [0, 0, 1, 2], [0, 1, 0, 2], [0, 1, 2, 3], [0, 1, 1, 2]]
+    scores = [f1(line_pair_counts(frags, g)) for g in groupings]
+    assert max(scores) == bound and all(s <= bound for s in scores)  # one grouping reaches it: it is tight here
+    assert row_conflicts(frags[1:]) == {"conflicts": 0, "pairs": 0}
