@@ -1,7 +1,8 @@
 """Benchmark: e-mail recall and OCR word accuracy on small web text, without and with the OCR preparation.
 
-The shared real pages hold few e-mail labels (5 desktop, 4 mobile), so e-mail recall at web
-text sizes is measured here on renders: --images pages per font size (default sizes 12-16 px,
+The shared real pages hold few e-mail labels (5 desktop, 4 mobile; benchmarks/realpages.py also
+scores every address in their text: 147 and 31, mostly "info@..."), so e-mail recall at web text sizes,
+and on harder addresses, is measured here on renders as well: --images pages per font size (default sizes 12-16 px,
 CSS px at --scale 1, as a desktop browser shows body text), drawn with Pillow in the DejaVu
 faces (sans, serif, mono; regular and bold labels), in four themes (black on white, grey on
 white, link blue on white, light on a dark band). Each page is a contact block of a web page: a
