@@ -135,7 +135,8 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
 def uri_spans(text: str, element: int) -> List[Span]:
     """The URLs in one element's text: with a scheme, or bare (www.x, example.org/path); value with https://.
     A URL with a scheme that OCR split after a dot ("https://ww." "shelton.biz") is joined with the word
-    after it when that word holds a dot and nothing but host and path characters."""
+    after it when that word holds a dot and nothing but host and path characters; an unbalanced "(" OCR
+    read right after the scheme ("https://(www.banks.org") is dropped."""
     out: List[Span] = []
     for pattern, scheme in ((_SCHEME_URL, True), (_BARE_URL, False)):
         for m in pattern.finditer(text):
@@ -149,6 +150,9 @@ def uri_spans(text: str, element: int) -> List[Span]:
                 start = m.start()
                 out.append((((element, start, rest.start(1) + len(trim_url(rest.group(1)))),), url, value, (), 0))
                 continue
+            end = m.start() + len(url)
+            if scheme and "://(" in url and ")" not in url.split("://(", 1)[1]:
+                url = url.replace("://(", "://", 1)  # Tesseract read a "(" into "https://(www.x.org": no URL has one there
             value = url if scheme else "https://" + url
-            out.append((((element, m.start(), m.start() + len(url)),), url, value, (), 0))
+            out.append((((element, m.start(), end),), url, value, (), 0))
     return out

@@ -52,6 +52,8 @@ LINE_METRICS = {"times": (0.891, 0.216)}
 UNDERLINED = ("link", "nav")  # styles drawn underlined, as links are
 UNDERLINE_OFFSET = 0.1  # em below the baseline
 BOXED = {"button": 0.45, "badge": 0.3, "input": 0.35}  # styles drawn on a box: em of padding around the text
+BOX_ABOVE, BOX_BELOW = 0.8, 0.25  # em a box's text spans above and below its baseline, padding not counted
+BOX_SPACE = 0.3  # em between a box and the next row: a row of buttons or fields is as tall as they are
 INPUT_EM = 11.0  # an input field is at least this many em wide
 MARGIN = 20.0  # logical px left/right/top margin of a phone screen
 WEB_MARGIN = 8.0  # logical px: a browser's default body margin
@@ -369,7 +371,12 @@ class _Canvas:
                                         colours, draw)
                     cursor = x0
                     continue
-                continue  # one unbreakable word wider than its column: clipped (overflow: hidden), not drawn
+                if x <= x0 or width > x1 - x0 + 0.5:
+                    continue  # one unbreakable word wider than the whole row: clipped (overflow: hidden), not drawn
+                if line:  # too wide where its column starts, narrower than the row: stacked under its label
+                    y = self._place(line, y, colours, draw)
+                    line = []
+                x = x0
             line.append((cell, f, x + pad))
             cursor = x + width
         if line:
@@ -378,7 +385,8 @@ class _Canvas:
 
     def _place(self, cells: List[Tuple[LaidCell, ImageFont.FreeTypeFont, float]], y: float,
                colours: Dict[str, Colour], draw: bool) -> float:
-        height = max(self.pitch(f) for _, f, _ in cells)
+        height = max(max(self.pitch(f), (BOX_ABOVE + BOX_BELOW + 2 * BOXED[c.style] + BOX_SPACE) * f.size)
+                     if c.style in BOXED else self.pitch(f) for c, f, _ in cells)
         if not draw or y + height > self.bottom:
             return y + height
         ascent = max(self.metrics(f)[0] for _, f, _ in cells)
@@ -407,7 +415,7 @@ class _Canvas:
         if style in BOXED:
             pad = BOXED[style] * f.size
             right = max(x1, x + INPUT_EM * f.size - 2 * pad) if style == "input" else x1
-            top, low = baseline - f.size * 0.8 - pad, baseline + f.size * 0.25 + pad
+            top, low = baseline - f.size * BOX_ABOVE - pad, baseline + f.size * BOX_BELOW + pad
             if style == "input":
                 self.draw.rectangle((x - pad, top, right + pad, low), outline=colours["line"], width=max(1, round(f.size / 14)))
             else:

@@ -747,6 +747,14 @@ def test_url_ocr_split_after_a_dot():
     assert found == [("Uri", "https://example.org")]  # a sentence going on is not a host
 
 
+def test_url_with_a_bracket_ocr_read_after_the_scheme():
+    # rendered app_support and place_card screens: Tesseract read "https://www.banks.org" with a "(" in it
+    found = [(d.type, d.text, d.value) for d in detect([element("Site: https://(www.banks.org today", x=0, y=0)], VALID)]
+    assert found == [("Uri", "https://www.banks.org", "https://www.banks.org")]
+    found = [(d.type, d.text) for d in detect([element("see https://(x.org/a)", x=0, y=0)], VALID)]
+    assert found == [("Uri", "https://(x.org/a)")]  # balanced: the bracket may be the URL's
+
+
 def test_no_wrapped_address_starting_in_a_phone_number():
     # real page 140: a phone number over a stacked address; the address is the stacked one
     els = _stack("(212) 334-5100", "1617 3rd Avenue", "Suite 7080", "New York NY 10128")
