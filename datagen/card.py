@@ -162,7 +162,10 @@ def render(schema: pa.Schema, files: Dict[str, List[str]], stats: Dict[str, Any]
         "format of ReALM (Moniz et al., 2024): the model reads `prompt` and must answer `target`, the "
         "1-based numbers of the entities the request needs, comma-separated, or `0` for none. Accuracy "
         "is an exact match of the set of numbers. Candidates are shuffled per example with a seeded "
-        "generator, so positions carry no signal.\n"
+        "generator, so positions carry no signal. Names, numbers, addresses, e-mail and web addresses are made up "
+        "by Faker from the seed (an EmailAddress is at an invented company domain, a Person's e-mail at a real "
+        "provider such as gmail.com), except the text of screenshots given with screen.source=images; like any "
+        "made-up value, one may by chance belong to a real person or firm.\n"
     )
     parts.append("## Load it\n\n```python\nfrom datasets import load_dataset\nds = load_dataset(\"path/to/dataset\")  "
                  "# or the Hub repo it was published to: load_dataset(\"org/name\")\n```\n"
