@@ -4,7 +4,10 @@ The shared pages are first converted into the project's truth format (a folder o
 `N.png` + `N.truth.json`, see README "Annotated screenshots"; the PNGs are symlinked, nothing
 is copied into the repo), then every page is read by the pipeline (`datagen.screen.read`,
 default settings unless overridden) and scored with `datagen.screen.score`, the definitions of
-the shared README. In the same invocation it measures the two references on the same pages:
+the shared README, with two additions: every e-mail address in the page text is truth (the
+annotators labelled 5 of ~150; see page_emails), so e-mail precision is judged too; and labels where
+nothing shows on the image are left out as a run leaves them out (source.visible_truth), recall over
+every label being printed beside. In the same invocation it measures the two references on the same pages:
 
   plain       the paper's algorithm on the OCR words themselves: word centres, greedy top to
               bottom, a word joins the line when its centre-y is within 0.8 x the median word
