@@ -69,7 +69,7 @@ from datagen.screen.lines import LineSettings, group_lines, read_lines  # noqa: 
 from datagen.screen.ocr import Ocr, OcrSettings  # noqa: E402
 from datagen.screen.ocr_cache import make_ocr  # noqa: E402
 from datagen.screen.read import read_image  # noqa: E402
-from datagen.screen.model import Element  # noqa: E402
+from datagen.screen.model import Box, Element  # noqa: E402
 from datagen.screen.score import (f1, fragment_labels, line_counts, line_pair_counts, plain_lines,  # noqa: E402
                                   row_conflicts, score_entities, word_lines)
 from datagen.screen.source import TRUTH_FORMAT, open_image, read_truth, truth_path, visible_truth  # noqa: E402
@@ -105,16 +105,14 @@ def page_emails(fragments: Sequence[Dict[str, Any]], labelled: Sequence[Dict[str
             left, right = text.rfind(" ", 0, m.start()) + 1, text.find(" ", m.end())
             glued = text[left:right if right >= 0 else len(text)].count("@") > 1
             tld = m.group().rsplit(".", 1)[1].lower()
-            box = [x0 + (x1 - x0) * m.start() / len(text), y0, x0 + (x1 - x0) * m.end() / len(text), y1]
-            if any(e["text"].lower() == m.group().lower() and any(_overlap(box, b) for b in e["boxes"]) for e in labelled):
+            box = Box(x0 + (x1 - x0) * m.start() / len(text), y0, x0 + (x1 - x0) * m.end() / len(text), y1)
+            if any(e["text"].lower() == m.group().lower() and any(box.overlaps(Box(*b)) for b in e["boxes"])
+                   for e in labelled):
                 continue
-            out.append({"type": "EmailAddress", "text": m.group(), "value": m.group(), "boxes": [box], "label": "",
+            out.append({"type": "EmailAddress", "text": m.group(), "value": m.group(), "boxes": [list(box.as_tuple())],
+                        "label": "",
                         **({"partial": True} if glued or len(tld) > 3 and tld not in TLDS else {})})
     return out
-
-
-def _overlap(a: Sequence[float], b: Sequence[float]) -> bool:
-    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def convert(src: Path, dst: Path, limit: Optional[int]) -> List[Path]:
@@ -213,19 +211,19 @@ def page(image_path: str) -> Dict[str, Any]:
     ents = score_entities(read.detections, truth)
     as_defined = score_entities(read.detections, full)  # every label, as the shared README scores
     members = [e.words for e in read.elements]
+    labels = fragment_labels(truth.fragments, read.words, word_lines(read.words, read.lines, members))
     out: Dict[str, Any] = {"seconds": seconds, "ocr_seconds": read.ocr_seconds, "cpu_seconds": cpu,
                            "ocrd": not read.cache.get("ocr_cache_hits"), "text_height": read.text_height,
                            "accuracy": word_accuracy(truth.fragments, read.words),
                            "labels": dict(ents.labels), "found": dict(ents.found), "not_visible": hidden,
                            "labels_all": dict(as_defined.labels), "found_all": dict(as_defined.found),
                            "detected": dict(ents.detected), "precise": dict(ents.precise),
-                           "lines": _line_counts(truth, read.words, read.lines, members), "sweep": {},
+                           "lines": line_pair_counts(truth.fragments, labels), "sweep": {},
                            "prepared": f"x{read.scale:g}" if read.scale != 1.0 else "as is", "reread": read.reread}
     for m in MARGINS:
         elements, lines = read_lines(read.words, replace(_STATE["lines"], margin=m), float(image.height))
         out["sweep"][m] = _line_counts(truth, read.words, lines, [e.words for e in elements])
     out["truth_boxes"] = on_truth_boxes(truth.fragments, float(image.height))
-    labels = fragment_labels(truth.fragments, read.words, word_lines(read.words, read.lines, members))
     out["bound"] = row_conflicts([f for f, lab in zip(truth.fragments, labels) if lab is not None])  # the scored ones
     out["plain"] = _line_counts(truth, read.words, plain_lines(read.words, float(image.height)),
                                 [(w,) for w in read.words])
@@ -274,7 +272,8 @@ def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
                     "precision": sums["precise"][t] / sums["detected"][t] if sums["detected"][t] else None,
                     "labels_all": sums["labels_all"][t],
                     "recall_all": sums["found_all"][t] / sums["labels_all"][t] if sums["labels_all"][t] else None}
-    return {"pages": len(results), "types": types, "not_visible": sum(r["not_visible"] for r in results), "line_f1": f1(lines), "plain_f1": f1(plain),
+    return {"pages": len(results), "types": types, "not_visible": sum(r["not_visible"] for r in results),
+            "line_f1": f1(lines), "plain_f1": f1(plain),
             "truth_boxes": {m: f1(c) for m, c in on_truth.items()},
             "line_f1_bound": 2 * bound["pairs"] / (2 * bound["pairs"] + bound["conflicts"]) if bound["pairs"] else None,
             "conflicts": bound["conflicts"],
@@ -310,7 +309,7 @@ def report(name: str, s: Dict[str, Any], default_margin: float) -> None:
     print("margin sweep: " + "  ".join(f"{m}: {_fmt(v)}" for m, v in s["sweep"].items()) + f"   best {best}")
     print("the paper's algorithm on the truth's own fragment boxes (no OCR; margin in fragment heights): "
           + "  ".join(f"{m}: {_fmt(v)}" for m, v in s["truth_boxes"].items()))
-    print(f"no grouping into lines scores above {s['line_f1_bound']:.4f} on the fragments scored here: "
+    print(f"no grouping into lines scores above {_fmt(s['line_f1_bound'])} on the fragments scored here: "
           f"{s['conflicts']} disjoint triples of them where the truth's 'same row' is not transitive")
     print(f"OCR word accuracy: {_fmt(s['word_accuracy'])} of {s['truth_words']} truth words")
     print(f"seconds per page: {s['seconds']:.2f} (OCR {s['ocr_seconds']:.2f}; CPU {s['cpu_seconds']:.2f}); "

@@ -299,9 +299,8 @@ class Pools:
     def rewrite(self, entity: Entity, changes: Mapping[str, str]) -> Entity:
         """A copy with some fields changed and the fields built from them (format) rebuilt."""
         etype = self.types[entity.type]
-        values = dict(entity.properties)
-        values.update(changes)
         old = dict(entity.properties)
+        values = {**old, **changes}
         for fname, gen in etype.fields.items():
             template = _template_of(gen, fname, old) if "format" in gen and fname not in changes else None
             if template is not None and all(s in values for s in slots(template)):

@@ -110,12 +110,12 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
         if t.count("@") != 1 or not _EMAIL_WORD.fullmatch(t):
             continue
         first = last = k
-        whole = EMAIL.fullmatch(trim_url(t))  # an address by itself: joined only to a word it cannot start
+        alone = EMAIL.fullmatch(trim_url(t))  # an address by itself: joined only to a word it cannot start
         if first > 0 and _EMAIL_WORD.fullmatch(texts[first - 1]) and "@" not in texts[first - 1] and (
-                t.startswith(_EMAIL_SEAM) if whole else t.startswith(("@", *_EMAIL_SEAM))
-                or texts[first - 1].endswith(_EMAIL_SEAM)):
+                t.startswith(_EMAIL_SEAM) if alone
+                else t.startswith(("@", *_EMAIL_SEAM)) or texts[first - 1].endswith(_EMAIL_SEAM)):
             first -= 1
-        if first == k and whole:
+        if first == k and alone:
             continue
         while last + 1 < len(texts) and _EMAIL_WORD.fullmatch(texts[last + 1]) and "@" not in texts[last + 1]:
             so_far, after = "".join(texts[k:last + 1]), texts[last + 1]
