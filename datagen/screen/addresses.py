@@ -20,7 +20,9 @@ country in `countries` (earlier countries win ties). The rules:
   is the single-element case.
 - The stacked-address rule (_STACKED, the forms of US, CA, GB and AU: a street line naming a
   street type, a PO box or a unit, up to STACK_PARTS more parts, then the state and ZIP, province
-  and postal code, postcode or state and postcode) at the start of a block, and (_INLINE) inside
+  and postal code, postcode or state and postcode; EU: street name and number, postcode and town;
+  IN: as US, ending in a town and a six-digit PIN (China's postcodes too), the street type not
+  needed when the country is named; JP: block number, district and "-ku"/"-shi" ward) at the start of a block, and (_INLINE) inside
   it, starting in its first element: at a word, or at a number OCR glued to a word before it
   ("Perth493 Charles Street North Perth WA 6006"), never at a copyright year ("\u00a9 2014 ...").
   A "Postcode:" or "ZIP:" label may stand before the code. On lines of their own (at the start of
@@ -44,7 +46,7 @@ from rapidfuzz.distance import Levenshtein
 from datagen.screen.model import Element, Span
 
 
-COUNTRIES = ("US", "CA", "GB", "AU", "EU")  # the countries of the stacked-address rule (EU: continental Europe)
+COUNTRIES = ("US", "CA", "GB", "AU", "EU", "IN", "JP")  # the countries of the stacked-address rule (EU: continental Europe)
 PYAP_COUNTRIES = ("US", "CA", "GB")  # the countries pyap has rules for
 ADDRESS_LINES = 6  # an address block is at most this many stacked elements
 
@@ -85,7 +87,8 @@ _US_STATE = ("(?:(?:" + "|".join(_US_STATES) + r")\.?|" + "|".join(a[0] + a[1].l
 _HOUSE = (r"(?:[NSEW]\d{1,5}\s[NSEW]\d{1,6}"  # Wisconsin/Utah grid numbers: N112 W16700
           r"|\d{1,6}[A-Za-z]?(?:\s?-\s?\d{1,6}[A-Za-z]?)?)")  # 12, 12B, 6-8, 101-1305, 5320 - Roper
 _SUB = (r"(?:(?:Unit|Suite|Ste|Flat|Apt|Apartment|Floor|Level|Lvl|Building|Bldg|Room|Office|Shop)\.?\s?#?\s?\d{1,5}[A-Za-z]?"
-        r"|\d{1,3}(?:st|nd|rd|th)\s(?:Floor|Fl\.?))")  # Unit 3, Suite # 200, 3rd Floor
+        r"(?:-\d{1,5}[A-Za-z]?)?"
+        r"|\d{1,3}(?:st|nd|rd|th)\s(?:Floor|Fl\.?))")  # Unit 3, Suite # 200, Suite 1805-1812, 3rd Floor
 _PO_BOX = r"(?:P\.?\s?O\.?\s?Box|PO\sBOX|Post\sOffice\sBox)\s?:?\s?#?\s?\d{1,6}"
 _PHONE_AHEAD = r"(?![^,]*\d{3}[-. )]{1,2}\d{3}[-. ]\d{4})"  # a part holding a phone number is not an address part
 _WORDS = _PHONE_AHEAD + r"(?=[^,]*[A-Za-z\u00c0-\u017f]{2})[^,@:]{1,50}?"  # the rest of a street line: a word or more
@@ -182,6 +185,22 @@ _NOT_AFTER = r"(?<!\u00a9)(?<!\u00a9\s)(?<!\([cC]\)\s)(?<![Cc]opyright\s)(?<!COP
 _INLINE = {country: re.compile(rf"(?:(?<![\w#-])|(?<=[a-z]{{2}})(?=\d)){_NOT_AFTER}(?P<address>{form}")
            for country, form in _FORMS.items()}
 _INLINE["EU"] = re.compile(rf"(?<![\w#-]){_EU}")
+# India (and China, whose postcodes have six digits too): a street line, PO box or building line, maybe
+# locality lines, then the town and the six-digit PIN ("Mumbai 400 001", "Mumbai-400072", "Beijing 100738"),
+# maybe the country; without the country a line must name a street type or be a PO box or unit
+# ("P. O. Box: 278" / "Mumbai 400 001, India")
+_IN = (rf"(?P<address>{_FIRST}(?:,\s{_PART}){{0,{STACK_PARTS}}}?,?\s{_EU_TOWN}\s?[-\u2013]?\s?[1-9]\d{{2}}\s?\d{{3}}"
+       r"(?P<country>,?\s(?:India|INDIA|(?:P\.\s?R\.\s?)?China|CHINA))?)(?![\w-])")
+_STACKED["IN"] = re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?{_IN}")
+_INLINE["IN"] = re.compile(rf"(?<![\w#-]){_IN}")
+# Japan, written in English from the block number up: chome-banchi-go, the district, the ward or city
+# ("-ku", "-shi"), maybe the prefecture or Tokyo, the postcode and Japan ("3-5-27 Mita Minato-ku Tokyo");
+# the hyphenated ward is what no other text has
+_JP_NAME = r"[A-Z][a-z]+(?:-[a-z]+)?"
+_JP = (r"(?P<address>\d{1,2}-\d{1,2}(?:-\d{1,3})?,?\s(?:" + _JP_NAME + r",?\s){0,2}[A-Z][a-z]+-(?:ku|shi|cho|machi|gun)"
+       r"(?:,?\s[A-Z][a-z]+(?:-(?:to|fu|ken))?)?(?:,?\s\d{3}-\d{4})?(?:,?\s(?:Japan|JAPAN))?)(?![\w-])")
+_STACKED["JP"] = re.compile(rf"^\s?(?:[A-Za-z ]{{1,20}}:\s?)?{_JP}")
+_INLINE["JP"] = re.compile(rf"(?<![\w#-]){_JP}")
 
 
 def _normalise(text: str) -> Tuple[str, List[int]]:
@@ -257,6 +276,15 @@ def _plausible(address: "pyap.address.Address") -> bool:
     return bool(parts.get("postal_code")) or region[:1].isupper()
 
 
+def _street_ok(m: "re.Match[str]", country: str) -> bool:
+    """Whether a match of the stacked rule names a street where its form needs one: the forms of _TAILS in
+    their first two parts, the Indian one unless it names its country; the European and Japanese forms carry
+    their own street or ward."""
+    if country in _TAILS or country == "IN" and not m.group("country"):
+        return any(_names_street(p, country) for p in m.group("address").split(",")[:2])
+    return True
+
+
 def _addresses(text: str, countries: Sequence[str], stacked: bool, first: int = 0) -> List[Tuple[int, int, str, int]]:
     """(start, end, full address, country rank) of each address in `text` (offsets in it): pyap's
     matches, or (stacked=True) the stacked-address rule's match at the start of the text and its
@@ -267,16 +295,16 @@ def _addresses(text: str, countries: Sequence[str], stacked: bool, first: int = 
         fixed = _fix_postcodes(clean, country)
         if stacked:
             m = _STACKED[country].match(fixed)
-            found = [(m.start("address"), m.end("address"), m.group("address"))] if m else []
-            parts = found[0][2].split(",") if found else []
+            parts = m.group("address").split(",") if m else []
             if len(parts) >= BARE_STREET_LINES and country in ("GB", "CA") and _BARE_STREET.match(parts[0]):
-                found = found[:1]  # "6-8 Hazelwood" over "Cudham", "Sevenoaks", "Kent", "TN14 7QU"
-            elif country in _TAILS:
-                found = [f for f in found if any(_names_street(p, country) for p in f[2].split(",")[:2])]
+                found = [(m.start("address"), m.end("address"), m.group("address"))]  # "6-8 Hazelwood" over
+                # "Cudham", "Sevenoaks", "Kent", "TN14 7QU"
+            else:
+                found = [(m.start("address"), m.end("address"), m.group("address"))] if m and _street_ok(m, country) else []
             limit = next((k for k, o in enumerate(index) if o >= first), len(fixed))
             found += [(m.start("address"), m.end("address"), m.group("address"))
-                      for m in _INLINE[country].finditer(fixed, 0, len(fixed)) if m.start("address") < limit
-                      and (country not in _TAILS or any(_names_street(p, country) for p in m.group("address").split(",")[:2]))]
+                      for m in _INLINE[country].finditer(fixed, 0, len(fixed))
+                      if m.start("address") < limit and _street_ok(m, country)]
             m = _US_NO_STATE.match(fixed) if country == "US" else None
             if m and any(_names_street(p) and not _SUB_START.match(p.strip()) for p in m.group("address").split(",")[:3]):
                 found.append((m.start("address"), m.end("address"), m.group("address")))

@@ -106,10 +106,12 @@ class DetectSettings(Settings):
     leniency: str = setting("VALID", "phonenumbers leniency: POSSIBLE (any plausible digit run), VALID (valid for its "
                             "region, not glued to letters), STRICT_GROUPING, EXACT_GROUPING", one_of(*LENIENCIES))
     address_country: str = setting("US", "the country whose postal address forms are tried first: US, CA, GB (pyap's "
-                                   "rules and the stacked-address rule), AU or EU (continental Europe: street and "
-                                   "number, then postcode and town; the stacked-address rule)")
-    address_countries: List[str] = setting(["CA", "GB", "AU", "EU"], "the countries whose address forms are also tried, "
-                                           "after address_country (US, CA, GB, AU, EU; [] for address_country alone)",
+                                   "rules and the stacked-address rule), AU, EU (continental Europe: street and "
+                                   "number, then postcode and town), IN (town and PIN) or JP (block number, district, "
+                                   "ward: 3-5-27 Mita Minato-ku Tokyo; the stacked-address rule)")
+    address_countries: List[str] = setting(["CA", "GB", "AU", "EU", "IN", "JP"], "the countries whose address forms are "
+                                           "also tried, after address_country (US, CA, GB, AU, EU, IN, JP; [] for "
+                                           "address_country alone)",
                                            Accepts(lambda v: set(v) <= set(ADDRESS_COUNTRIES),
                                                    "a list of " + ", ".join(ADDRESS_COUNTRIES)))
     types: List[str] = setting(["PhoneNumber", "EmailAddress", "Uri", "PostalAddress", "DateTime"],

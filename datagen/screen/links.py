@@ -95,7 +95,7 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
     From each word holding the "@": the word before is taken in when the word starts with "@" or the
     word before ends with one of _EMAIL_SEAM; the words after are taken in, one by one, while the
     next word starts with one, or the text so far is no whole address yet and either ends with one
-    or has no dot in its host while the next word has none but at its end ("ashaw@examp" "le." "org";
+    or with the "@" ("hello" "@" "watts.com": OCR set the "@" of an underlined link apart) or has no dot in its host while the next word has none but at its end ("ashaw@examp" "le." "org";
     not "j@mail" "jordan.org", where OCR lost a dot that cannot be put back for sure, nor "j@x.com."
     "Then", a sentence going on). The joined text must be one whole e-mail address and come from
     two words or more; a word that is an address by itself is left as it is ("christina2"
@@ -120,7 +120,8 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
         while last + 1 < len(texts) and _EMAIL_WORD.fullmatch(texts[last + 1]) and "@" not in texts[last + 1]:
             so_far, after = "".join(texts[k:last + 1]), texts[last + 1]
             if after.startswith(_EMAIL_SEAM) or not EMAIL.fullmatch(trim_url(so_far)) and (
-                    so_far.endswith(_EMAIL_SEAM) or "." not in so_far.split("@")[1] and "." not in after.rstrip(".")):
+                    so_far.endswith(("@", *_EMAIL_SEAM))
+                    or "." not in so_far.split("@")[1] and "." not in after.rstrip(".")):
                 last += 1
             else:
                 break

@@ -450,6 +450,34 @@ def test_continental_european_addresses(text, expected):
     assert _addresses(detect([element(text)], DetectSettings(address_countries=["CA", "GB", "AU"]))) == []
 
 
+def test_indian_address_with_a_po_box_on_real_page():
+    # real page (desktop 296): "L&T House, Ballard Estate" over a PO box line over "Mumbai 400 001, India"
+    els = _stack("L&T House, Ballard Estate", "P. O. Box: 278,", "Mumbai 400 001, India")
+    assert _addresses(detect(els, VALID)) == ["P. O. Box: 278, Mumbai 400 001, India"]
+    assert _addresses(detect(_stack("12 MG Road", "Bengaluru 560001"), VALID)) == ["12 MG Road, Bengaluru 560001"]
+    # six digits after a town need a street line or the country's name
+    assert _addresses(detect(_stack("Order 12 items", "Delhi 110001"), VALID)) == []
+    assert _addresses(detect(_stack("P. O. Box: 278,", "Mumbai 400 001, India"),
+                             DetectSettings(address_countries=["CA", "GB", "AU", "EU", "JP"]))) == []
+
+
+def test_chinese_address_over_four_lines_on_real_page():
+    # real page (desktop 233): a six-digit postcode after the town, as in India
+    els = _stack("Suite 1805-1812 E1 Tower Oriental Plaza", "No.1 East Chang An Ave.", "Dong Cheng District",
+                 "Beijing P.R. Beijing 100738")
+    assert _addresses(detect(els, VALID)) == [
+        "Suite 1805-1812 E1 Tower Oriental Plaza, No.1 East Chang An Ave., Dong Cheng District, Beijing P.R. Beijing 100738"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Head Office - 3-5-27 Mita Minato-ku Tokyo", "3-5-27 Mita Minato-ku Tokyo"),  # real page (desktop 288)
+    ("1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002, Japan", "1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002, Japan"),
+    ("Version 3-5-27 build Minato", None), ("Open 9-5 Mon-Fri, Sat-Sun closed", None),
+])
+def test_japanese_addresses_written_in_english(text, expected):
+    assert _addresses(detect([element(text)], VALID)) == ([expected] if expected else [])
+
+
 def test_uk_street_line_without_street_type_on_real_page():
     els = _stack("6-8 Hazelwood", "Cudham", "Sevenoaks", "Kent", "TN14 7QU")
     assert _addresses(detect(els, VALID)) == ["6-8 Hazelwood, Cudham, Sevenoaks, Kent, TN14 7QU"]
@@ -668,6 +696,9 @@ def test_recall_and_false_positives(pools):
     ("Email: ashaw@examp le. org", "ashaw@example.org"),
     # real page (desktop 62): the link's underline hid the "_", and "_service@imprint-e.com" is an address itself
     ("Email: customer _service@imprint-e.com.", "customer_service@imprint-e.com"),
+    # rendered mobile web_staff (STIX, underlined link): OCR set the "@" apart on both sides
+    ("Email hello @ watts.com", "hello@watts.com"),
+    ("write to jobs@ chavez.com today", "jobs@chavez.com"),
 ])
 def test_email_ocr_split_into_words_is_joined(text, email):
     el = element(text)
@@ -684,6 +715,8 @@ def test_email_ocr_split_into_words_is_joined(text, email):
     ("Follow us @acme on social", None),  # a handle is no address
     ("Email us. info@acme.com", "info@acme.com"),  # a whole address after a sentence's end
     ("Support - info@acme.com", "info@acme.com"),
+    ("dinner @ 7pm", None),  # an "@" standing for "at" joins no host
+    ("jobs@ .com", None),
 ])
 def test_email_words_are_not_joined_without_need(text, email):
     found = only(detect([element(text)], VALID), "EmailAddress")
