@@ -29,6 +29,9 @@ country in `countries` (earlier countries win ties). The rules:
   a block) two looser forms: a street line without a street type above a GB or CA postcode, over
   BARE_STREET_LINES lines at least ("6-8 Hazelwood" / "Cudham" / "Sevenoaks" / "Kent" / "TN14 7QU"), and a US town and ZIP without the state when a line
   names a street type ("PO Box 1264" / "5683 2nd Ave" / "Ferndale 98248").
+- A block whose first element runs on past the right edge of every element below it (OCR merged a
+  narrow column's "PO Box 5214" with "until 7pm" of the next one) is tried again, when nothing was
+  found over its lines, with that element cut before its first word starting right of that edge.
 - Before pyap sees a text, it is normalised the way pyap normalises (runs of spaces and commas,
   dashes), and OCR's letter/digit confusions inside a British or Canadian postcode are undone
   where the postcode's pattern needs a digit or a letter ("NEG 5ZH" -> "NE6 5ZH", "BR6 GLU" ->
@@ -380,6 +383,16 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
                     out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
         for s, t, full, rank in _addresses(joined, countries, stacked=True, first=len(texts[0])):
             out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
+        cut = _column_cut(elements, block)
+        if cut and not any(len(c[0]) > 1 for c in out[before:]):
+            # the first line runs on into the next column ("PO Box 5214 until 7pm" over "West" / "Chatswood"
+            # / "NSW 1515"): the stacked rule over its words in the column of the lines below
+            texts_cut = [texts[0][:cut]] + texts[1:]
+            joined_cut, starts_cut = _join(texts_cut)
+            original_cut, _ = _join([e.text[:cut]] + [elements[k].text for k in block[1:]])
+            for s, t, full, rank in _addresses(joined_cut, countries, stacked=True, first=cut):
+                if t > starts_cut[1]:  # over the lines below, not the cut line alone
+                    out.append(_span(block, texts_cut, starts_cut, joined_cut, s, t, full, rank, original_cut))
         if len(block) > 1 and not any(len(c[0]) > 1 for c in out[before:]):
             # no address over the lines: maybe a sentence a browser wrapped inside one, its lines joined by spaces
             text, at = _join(texts, wrapped=True)
@@ -391,6 +404,21 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
     taken = [seg for c in out for seg in c[0]]
     out += [c for c in wrapped_out if not any(k == j and a < y and x < b for k, a, b in c[0] for j, x, y in taken)]
     return out
+
+
+def _column_cut(elements: Sequence[Element], block: Sequence[int]) -> int:
+    """Where the block's first element leaves the column of the elements below it: the offset of its first word
+    that starts right of where every one of them ends (0: none does, or the words cannot be aligned)."""
+    if len(block) < 2:
+        return 0
+    first, right = elements[block[0]], max(elements[k].box.x1 for k in block[1:])
+    spans = first.word_spans()
+    if not spans:
+        return 0
+    for w, (start, _) in zip(first.words, spans):
+        if w.box.x0 > right and start > 0:
+            return len(first.text[:start].rstrip())
+    return 0
 
 
 def blocks_of(below: Dict[int, int], lines: int = ADDRESS_LINES) -> Dict[int, Tuple[int, ...]]:

@@ -450,6 +450,18 @@ def test_continental_european_addresses(text, expected):
     assert _addresses(detect([element(text)], DetectSettings(address_countries=["CA", "GB", "AU"]))) == []
 
 
+def test_first_address_line_running_on_into_the_next_column_on_real_page():
+    # real page (mobile 13): three narrow columns; OCR merged "PO Box 5214" with "until 7pm" of the column to its
+    # right, over "West" / "Chatswood" / "NSW 1515" of its own column
+    els = _stack("PO Box 5214 until 7pm", "West", "Chatswood", "NSW 1515")
+    found = only(detect(els, VALID), "PostalAddress")
+    assert [(d.text, d.box) for d in found] == [
+        ("PO Box 5214, West, Chatswood, NSW 1515", words_box(els[0], 0, 2).union(els[3].box))]
+    # words that start inside the column below stay: the whole line is the street line
+    assert _addresses(detect(_stack("1200 Barton Creek Boulevard", "Austin TX 78701"), VALID)) == [
+        "1200 Barton Creek Boulevard, Austin TX 78701"]
+
+
 def test_indian_address_with_a_po_box_on_real_page():
     # real page (desktop 296): "L&T House, Ballard Estate" over a PO box line over "Mumbai 400 001, India"
     els = _stack("L&T House, Ballard Estate", "P. O. Box: 278,", "Mumbai 400 001, India")
