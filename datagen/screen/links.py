@@ -88,6 +88,13 @@ _EMAIL_WORD = re.compile(r"[A-Za-z0-9_%+@.-]+")  # a word that can be part of an
 _EMAIL_SEAM = (".", "-", "_")  # an address OCR split into words: a piece ends, or the next starts, with one
 
 
+def _continues_host(word: str) -> bool:
+    """Whether a word can follow a piece of a host that ends in a dot: a top-level domain ("vega." "com") or
+    more of the host ("le." "org" is the first; "mail." "example.com"), not a word of the sentence ("and")."""
+    word = trim_url(word)
+    return word.lower() in TLDS or "." in word
+
+
 def split_email_spans(element: Element, index: int) -> List[Span]:
     """E-mail addresses OCR split into words of one element ("stewartsteven" "@weber.net",
     "sales@thomas" "-group.net", "mhogan@henderson-" "vega." "com"), joined without spaces.
@@ -95,7 +102,9 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
     From each word holding the "@": the word before is taken in when the word starts with "@" or the
     word before ends with one of _EMAIL_SEAM; the words after are taken in, one by one, while the
     next word starts with one, or the text so far is no whole address yet and either ends with one
-    or with the "@" ("hello" "@" "watts.com": OCR set the "@" of an underlined link apart) or has no dot in its host while the next word has none but at its end ("ashaw@examp" "le." "org";
+    (a dot only before a top-level domain or more of the host: not "service@bruce-hernandez." "and", where
+    OCR lost the "biz") or with the "@" ("hello" "@" "watts.com": OCR set the "@" of an underlined link
+    apart) or has no dot in its host while the next word has none but at its end ("ashaw@examp" "le." "org";
     not "j@mail" "jordan.org", where OCR lost a dot that cannot be put back for sure, nor "j@x.com."
     "Then", a sentence going on). The joined text must be one whole e-mail address and come from
     two words or more; a word that is an address by itself is left as it is ("christina2"
@@ -118,9 +127,9 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
         if first == k and alone:
             continue
         while last + 1 < len(texts) and _EMAIL_WORD.fullmatch(texts[last + 1]) and "@" not in texts[last + 1]:
-            so_far, after = "".join(texts[k:last + 1]), texts[last + 1]
+            so_far, after = "".join(texts[first:last + 1]), texts[last + 1]
             if after.startswith(_EMAIL_SEAM) or not EMAIL.fullmatch(trim_url(so_far)) and (
-                    so_far.endswith(("@", *_EMAIL_SEAM))
+                    so_far.endswith(("@", "-", "_")) or so_far.endswith(".") and _continues_host(after)
                     or "." not in so_far.split("@")[1] and "." not in after.rstrip(".")):
                 last += 1
             else:

@@ -728,6 +728,10 @@ def test_email_ocr_split_into_words_is_joined(text, email):
     ("Email us. info@acme.com", "info@acme.com"),  # a whole address after a sentence's end
     ("Support - info@acme.com", "info@acme.com"),
     ("dinner @ 7pm", None),  # an "@" standing for "at" joins no host
+    # rendered mobile web_article: OCR lost the "biz"; the sentence's "and" is no top-level domain
+    ("project to service@bruce-hernandez. and we", None),
+    # rendered mobile web_business: "hello" "@taylor.org." is whole once joined; the sentence goes on
+    ("hello @taylor.org. You can also", "hello@taylor.org"),
     ("jobs@ .com", None),
 ])
 def test_email_words_are_not_joined_without_need(text, email):
