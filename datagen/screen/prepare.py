@@ -4,7 +4,8 @@
   transparency flattened on white);
 - `text_height`: the median x-height of the image's text, measured from stroke edges, which decides
   whether the image is upscaled (`upscale`) before Tesseract;
-- `find_missed`: regions with text-like ink outside every word Tesseract found, to read again.
+- `find_missed`: regions with text-like ink outside every word Tesseract found, to read again;
+  `ink_band`: a word box read in such a region cut to its own line.
 
 Geometry: pixels, origin top-left, y down. Pure functions of their arguments.
 """
@@ -18,7 +19,7 @@ from typing import List, Optional, Tuple
 
 from PIL import Image
 
-from datagen.screen.model import Word
+from datagen.screen.model import Box, Word
 
 # Text height measurement (text_height): neighbouring pixels differing by at least EDGE_CONTRAST
 # grey levels are a stroke edge; in each vertical strip of STRIP px, a row with at least 2 edges
@@ -102,6 +103,28 @@ def upscale(image: Image.Image, factor: float) -> Image.Image:
     """The image `factor` times larger (Lanczos); a bilevel image is upscaled as greyscale."""
     size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
     return (image.convert("L") if image.mode == "1" else image).resize(size, Image.LANCZOS)
+
+
+def ink_band(image: Image.Image, box: Box) -> Box:
+    """`box` cut at top and bottom to its band of text: of the runs of rows inside it that hold ink (at least 2
+    stroke edges, EDGE_CONTRAST), the one with the most edges. A word read in a region cut from a page may come
+    boxed with the bits of the lines above and below that the region's edges cut off (a 33 px link read as
+    60 px high); cut to its own line it overlaps no word of those lines. A box without ink stays as it is."""
+    import numpy as np
+
+    x0, y0 = max(0, floor(box.x0)), max(0, floor(box.y0))
+    x1, y1 = min(image.width, ceil(box.x1)), min(image.height, ceil(box.y1))
+    if x1 - x0 < 2 or y1 <= y0:
+        return box
+    crop = image.crop((x0, y0, x1, y1))
+    grey = np.asarray(crop.convert("L") if crop.mode != "L" else crop, dtype=np.int16)
+    count = (np.abs(np.diff(grey, axis=1)) >= EDGE_CONTRAST).sum(axis=1)
+    steps = np.diff(np.concatenate(([0], (count >= 2).astype(np.int8), [0])))
+    runs = list(zip(np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)))
+    if not runs:
+        return box
+    start, end = max(runs, key=lambda r: (int(count[r[0]:r[1]].sum()), -r[0]))
+    return Box(box.x0, float(y0 + start), box.x1, float(y0 + end))
 
 
 def find_missed(image: Image.Image, words: List[Word]) -> List[Tuple[int, int, int, int]]:

@@ -349,6 +349,34 @@ def test_reread_only_adds_words_where_none_were(ocr, screen):
 
 
 
+def test_ink_band_cuts_a_reread_word_to_its_own_line():
+    # rendered mobile web_article: a region read again around an underlined e-mail in a paragraph (line pitch
+    # 1.15 em) held the descenders of the line above and the ascenders of the line below; Tesseract boxed the
+    # address with them, 60 px high for a 33 px line, so it overlapped the words of both lines and was dropped
+    from datagen.screen.prepare import ink_band
+
+    font = ImageFont.truetype(str(FONT.parent / "DejaVuSerif.ttf"), 28)
+    img = Image.new("RGB", (600, 200), (242, 242, 242))
+    d = ImageDraw.Draw(img)
+    pitch = round(28 * 1.15)
+    d.text((10, 40), "photos of your project to", font=font, fill=(20, 20, 20))
+    d.text((10, 40 + pitch), "info@martinez-kent.com", font=font, fill=(0, 0, 238))
+    link = Box(*d.textbbox((10, 40 + pitch), "info@martinez-kent.com", font=font))
+    d.line((link.x0, link.y1 + 1, link.x1, link.y1 + 1), fill=(0, 0, 238), width=2)  # the underline
+    d.text((10, 40 + 2 * pitch), "and every job comes with", font=font, fill=(20, 20, 20))
+    above = Box(*d.textbbox((10, 40), "photos of your project to", font=font))
+    below = Box(*d.textbbox((10, 40 + 2 * pitch), "and every job comes with", font=font))
+    tall = Box(link.x0, above.y1 - 4, link.x1, below.y0 + 6)  # as Tesseract boxed it
+    assert tall.overlaps(above) and tall.overlaps(below)
+    cut = ink_band(img, tall)
+    assert (cut.x0, cut.x1) == (tall.x0, tall.x1)
+    assert link.y0 - 1 <= cut.y0 <= link.y0 + 3 and link.y1 <= cut.y1 <= link.y1 + 4, (cut, link)
+    assert not cut.overlaps(above) and not cut.overlaps(below)
+    assert ink_band(img, cut) == cut  # a box of one line stays
+    blank = Box(300, 150, 400, 190)
+    assert ink_band(img, blank) == blank  # no ink: as it is
+
+
 def test_reread_word_replaces_fragments_but_not_words():
     # real case (desktop page 244 of the shared pages): the first reading left "(" and "-)." where a
     # region read again gives "Phone:866-490-0727"
