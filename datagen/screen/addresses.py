@@ -23,8 +23,9 @@ country in `countries` (earlier countries win ties). The rules:
   and postal code, postcode or state and postcode; EU: street name and number, postcode and town;
   IN: as US, ending in a town and a six-digit PIN (China's postcodes too), the street type not
   needed when the country is named; JP: block number, district and "-ku"/"-shi" ward) at the
-  start of a block, and (_INLINE) inside it, starting in its first element: at a word, or at a number OCR glued to a word before it
-  ("Perth493 Charles Street North Perth WA 6006"), never at a copyright year ("\u00a9 2014 ...").
+  start of a block, and (_INLINE) inside it, starting in its first element: at a word, or at a
+  number OCR glued to a word before it ("Perth493 Charles Street North Perth WA 6006"), never at a
+  copyright year ("\u00a9 2014 ...").
   A "Postcode:" or "ZIP:" label may stand before the code. On lines of their own (at the start of
   a block) two looser forms: a street line without a street type above a GB or CA postcode, over
   BARE_STREET_LINES lines at least ("6-8 Hazelwood" / "Cudham" / "Sevenoaks" / "Kent" / "TN14 7QU"), and a US town and ZIP without the state when a line
