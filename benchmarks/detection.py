@@ -23,7 +23,6 @@ import os
 import pickle
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,20 +30,22 @@ from collections import Counter
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-REPO = Path(__file__).resolve().parent.parent
+from against import REPO, alternating, ratio, run_side, worktree
 
 
 def _page_elements(image_path: str) -> List[Tuple[str, Tuple[float, ...], Tuple[Tuple[str, Tuple[float, ...], float], ...]]]:
     """One page's elements as plain tuples (text, box, words), so another revision's model classes read them."""
     import realpages
-    from datagen.screen.read import read_image
+    from datagen.screen.lines import read_lines
     from datagen.screen.source import open_image
 
     image = open_image(Path(image_path).read_bytes(), realpages.MAX_PIXELS)
-    read = read_image(image, realpages._STATE["ocr"], realpages._STATE["detect"], realpages._STATE["lines"])
+    words = realpages._STATE["ocr"].read(image).words  # through the cache; no detection here, only in the timed runs
+    elements, _ = read_lines(words, realpages._STATE["lines"], float(image.height))
+
     def box(b):
         return (b.x0, b.y0, b.x1, b.y1)
-    return [(e.text, box(e.box), tuple((w.text, box(w.box), w.conf) for w in e.words)) for e in read.elements]
+    return [(e.text, box(e.box), tuple((w.text, box(w.box), w.conf) for w in e.words)) for e in elements]
 
 
 def worker(pages_file: str) -> None:
@@ -66,16 +67,6 @@ def worker(pages_file: str) -> None:
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(json.dumps({"wall": wall, "cpu": cpu, "calls": calls, "found": dict(found),
                       "datagen": str(Path(datagen.__file__).resolve().parent)}))
-
-
-def run_worker(root: Path, pages_file: str) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(root))  # before site-packages: that checkout's datagen is imported
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", pages_file], env=env, cwd=root,
-                         check=True, capture_output=True, text=True).stdout
-    got = json.loads(out.strip().splitlines()[-1])
-    if Path(got["datagen"]) != (root / "datagen").resolve():
-        raise RuntimeError(f"the worker for {root} imported datagen from {got['datagen']}")
-    return got
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -108,30 +99,20 @@ def main(argv: Optional[List[str]] = None) -> None:
         with open(pages_file, "wb") as f:
             pickle.dump(pages, f)
         print(f"{len(pages)} pages ({', '.join(args.sets)}), {sum(map(len, pages))} elements", flush=True)
-        there = Path(tmp) / "tree"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(there), args.against],
-                       check=True)
-        try:
-            head = subprocess.run(["git", "-C", str(there), "rev-parse", "--short", "HEAD"], check=True,
-                                  capture_output=True, text=True).stdout.strip()
+        with worktree(args.against) as (there, head):
             sides = {"this checkout": REPO, f"{args.against} ({head})": there}
             times = {(name, clock): [] for name in sides for clock in ("wall", "cpu")}
-            for k in range(args.rounds):
-                order = list(sides.items()) if k % 2 == 0 else list(sides.items())[::-1]
-                for name, root in order:
-                    r = run_worker(root, pages_file)
-                    for clock in ("wall", "cpu"):
-                        times[name, clock].append(r[clock])
-                    print(f"round {k + 1} {name:<24} {r['calls']} detect() calls in {r['wall']:.2f} s (CPU {r['cpu']:.2f} s);"
-                          f" found {dict(sorted(r['found'].items()))}; datagen from {r['datagen']}", flush=True)
+            for k, name, root in alternating(sides, args.rounds):
+                r = run_side(root, Path(__file__), ["--worker", pages_file])
+                for clock in ("wall", "cpu"):
+                    times[name, clock].append(r[clock])
+                print(f"round {k + 1} {name:<24} {r['calls']} detect() calls in {r['wall']:.2f} s (CPU {r['cpu']:.2f} s);"
+                      f" found {dict(sorted(r['found'].items()))}; datagen from {r['datagen']}", flush=True)
             a, b = sides
             for clock in ("wall", "cpu"):
                 ta, tb = times[a, clock], times[b, clock]
                 print(f"{clock} time: median {statistics.median(ta):.3f} s ({a}) against {statistics.median(tb):.3f} s ({b}):"
-                      f" ratio {statistics.median(ta) / statistics.median(tb):.3f}"
-                      f" (per round: {', '.join(f'{x / y:.3f}' for x, y in zip(ta, tb))})")
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(there)], check=True)
+                      f" {ratio(ta, tb)}")
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

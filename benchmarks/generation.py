@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +40,8 @@ from pathlib import Path
 from typing import List, NamedTuple
 
 from hydra import compose, initialize_config_dir
+
+from against import REPO, alternating, ratio, run_side, worktree
 
 import datagen.run
 from datagen.config import register_configs
@@ -138,46 +138,25 @@ def worker(subset: str, size: int) -> None:
     print(json.dumps({"datagen": str(Path(datagen.__file__).resolve().parent), **r._asdict()}))
 
 
-def run_worker(root: Path, subset: str, size: int) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(root))  # before site-packages: that checkout's datagen is imported
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", subset, str(size)], env=env,
-                         cwd=root, check=True, capture_output=True, text=True).stdout
-    got = json.loads(out.strip().splitlines()[-1])
-    if Path(got["datagen"]) != (root / "datagen").resolve():
-        raise RuntimeError(f"the worker for {root} imported datagen from {got['datagen']}")
-    return got
-
-
 def compare(rev: str, subsets: List[str], size: int, rounds: int) -> None:
-    here = Path(__file__).resolve().parents[1]
-    with tempfile.TemporaryDirectory(prefix="datagen-against-") as tmp:
-        there = Path(tmp) / "tree"
-        subprocess.run(["git", "-C", str(here), "worktree", "add", "--detach", "--quiet", str(there), rev], check=True)
-        try:
-            head = subprocess.run(["git", "-C", str(there), "rev-parse", "--short", "HEAD"], check=True,
-                                  capture_output=True, text=True).stdout.strip()
-            sides = {"this checkout": here, f"{rev} ({head})": there}
-            for subset in subsets:
-                rates = {(name, clock): [] for name in sides for clock in ("wall", "cpu")}
-                for k in range(rounds):
-                    order = list(sides.items()) if k % 2 == 0 else list(sides.items())[::-1]
-                    for name, root in order:
-                        r = run_worker(root, subset, size)
-                        for clock in ("wall", "cpu"):
-                            rates[name, clock].append(r["examples"] / r[clock])
-                        print(f"{subset} round {k + 1} {name:<24} {r['examples']} examples in {r['wall']:.2f} s"
-                              f" ({rates[name, 'wall'][-1]:,.0f}/s; CPU {r['cpu']:.2f} s), {r['drawn']} entities drawn,"
-                              f" datagen from {r['datagen']}", flush=True)
-                a, b = sides
-                print()
+    with worktree(rev) as (there, head):
+        sides = {"this checkout": REPO, f"{rev} ({head})": there}
+        for subset in subsets:
+            rates = {(name, clock): [] for name in sides for clock in ("wall", "cpu")}
+            for k, name, root in alternating(sides, rounds):
+                r = run_side(root, Path(__file__), ["--worker", subset, str(size)])
                 for clock in ("wall", "cpu"):
-                    ra, rb = rates[a, clock], rates[b, clock]
-                    print(f"{subset} ({clock} time): median {statistics.median(ra):,.0f} examples/s ({a}) against "
-                          f"{statistics.median(rb):,.0f} ({b}): ratio {statistics.median(ra) / statistics.median(rb):.3f}"
-                          f" (per round: {', '.join(f'{x / y:.3f}' for x, y in zip(ra, rb))})", flush=True)
-                print()
-        finally:
-            subprocess.run(["git", "-C", str(here), "worktree", "remove", "--force", str(there)], check=True)
+                    rates[name, clock].append(r["examples"] / r[clock])
+                print(f"{subset} round {k + 1} {name:<24} {r['examples']} examples in {r['wall']:.2f} s"
+                      f" ({rates[name, 'wall'][-1]:,.0f}/s; CPU {r['cpu']:.2f} s), {r['drawn']} entities drawn,"
+                      f" datagen from {r['datagen']}", flush=True)
+            a, b = sides
+            print()
+            for clock in ("wall", "cpu"):
+                ra, rb = rates[a, clock], rates[b, clock]
+                print(f"{subset} ({clock} time): median {statistics.median(ra):,.0f} examples/s ({a}) against "
+                      f"{statistics.median(rb):,.0f} ({b}): {ratio(ra, rb)}", flush=True)
+            print()
 
 
 def main(argv: List[str] = None) -> None:

@@ -95,6 +95,17 @@ def _continues_host(word: str) -> bool:
     return word.lower() in TLDS or "." in word
 
 
+def _takes_next(so_far: str, after: str) -> bool:
+    """Whether the words of an address joined so far take the next word in (see split_email_spans)."""
+    if after.startswith(_EMAIL_SEAM):
+        return True
+    if EMAIL.fullmatch(trim_url(so_far)):
+        return False
+    if so_far.endswith("."):
+        return _continues_host(after)
+    return so_far.endswith(("@", *_EMAIL_SEAM)) or "." not in so_far.split("@")[1] and "." not in after.rstrip(".")
+
+
 def split_email_spans(element: Element, index: int) -> List[Span]:
     """E-mail addresses OCR split into words of one element ("stewartsteven" "@weber.net",
     "sales@thomas" "-group.net", "mhogan@henderson-" "vega." "com"), joined without spaces.
@@ -127,10 +138,7 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
         if first == k and alone:
             continue
         while last + 1 < len(texts) and _EMAIL_WORD.fullmatch(texts[last + 1]) and "@" not in texts[last + 1]:
-            so_far, after = "".join(texts[first:last + 1]), texts[last + 1]
-            if after.startswith(_EMAIL_SEAM) or not EMAIL.fullmatch(trim_url(so_far)) and (
-                    so_far.endswith(("@", "-", "_")) or so_far.endswith(".") and _continues_host(after)
-                    or "." not in so_far.split("@")[1] and "." not in after.rstrip(".")):
+            if _takes_next("".join(texts[first:last + 1]), texts[last + 1]):
                 last += 1
             else:
                 break
