@@ -33,20 +33,24 @@ from the OCR cache costs next to nothing, so seconds are also given over the pag
 OCR'd in this run ("OCR'd pages"); use --cache '' (or a fresh settings combination) to time all.
 
 --compare-preparation reads every page twice in one invocation, without the OCR preparation
-(screen.ocr.min_text_height=0 and reread_regions=0: the image goes to Tesseract as is, read once)
-and with it (the defaults, or --min-text-height/--target-text-height/--max-upscale/--reread-regions),
-and prints both and a side-by-side table. --no-reference skips the psm-3 reference (a second OCR of every page).
+(screen.ocr.min_text_height=0, reread_regions=0 and recheck_conf=0: the image goes to Tesseract as is,
+read once) and with it (the defaults, or --min-text-height/--target-text-height/--max-upscale/--reread-regions/
+--recheck-conf),
+and prints both and a side-by-side table with the ratio of seconds per page; --baseline SETTING=VALUE ... does
+the same against a baseline of any screen.ocr settings (e.g. recheck_conf=0). --no-reference skips the psm-3 reference (a second OCR of every page).
 
 Run:
     python benchmarks/realpages.py                              # both sets, every page
     python benchmarks/realpages.py --sets desktop --limit 60    # a quick look
     python benchmarks/realpages.py --folder /tmp/rp             # keep the converted folder
     python benchmarks/realpages.py --compare-preparation --limit 40 --no-reference
+    python benchmarks/realpages.py --baseline recheck_conf=0 --sets desktop --limit 40 --no-reference --cache ''
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -86,8 +90,8 @@ TRUTH_BOX_MARGINS = (0.4, 0.5, 0.6, 0.7)  # in median fragment heights (a fragme
 REFERENCE_PSM = 3  # Tesseract's own lines are measured at psm 3 (its page layout analysis)
 MAX_PIXELS = 40_000_000
 DEFAULT_CACHE = os.path.join(os.environ.get("DATAGEN_CACHE", os.path.expanduser("~/.cache/datagen")), "ocr")  # the OCR cache runs use
-PREPARATION = ("min_text_height", "target_text_height", "max_upscale", "reread_regions")  # OcrSettings of the preparation
-WITHOUT = {"min_text_height": 0.0, "reread_regions": 0}  # the image goes to Tesseract as is, read once (as before)
+PREPARATION = ("min_text_height", "target_text_height", "max_upscale", "reread_regions", "recheck_conf")  # OcrSettings of the preparation
+WITHOUT = {"min_text_height": 0.0, "reread_regions": 0, "recheck_conf": 0.0}  # the image goes to Tesseract as is, read once (as before)
 _PUNCT = string.punctuation + "\u201c\u201d\u2018\u2019\u2013\u2014\u2022\u00b7\u00bb\u00ab\u00a9\u00ae\u2122\u2026|"
 
 
@@ -152,7 +156,9 @@ _STATE: Dict[str, Any] = {}
 def _init(cache: Optional[str], lines: Dict[str, Any], ocr: Dict[str, Any], reference: bool) -> None:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     _STATE["ocr"] = make_ocr(Ocr(OcrSettings(**ocr)), cache)
-    _STATE["psm3"] = make_ocr(Ocr(OcrSettings(**dict(ocr, psm=REFERENCE_PSM))), cache) if reference else None
+    # Tesseract's own lines: its page layout's, so no doubtful stretch is read again in a strip of its own
+    _STATE["psm3"] = (make_ocr(Ocr(OcrSettings(**dict(ocr, psm=REFERENCE_PSM, recheck_conf=0.0))), cache)
+                      if reference else None)
     _STATE["lines"] = LineSettings(**lines)
     _STATE["detect"] = DetectSettings()
 
@@ -219,7 +225,8 @@ def page(image_path: str) -> Dict[str, Any]:
                            "labels_all": dict(as_defined.labels), "found_all": dict(as_defined.found),
                            "detected": dict(ents.detected), "precise": dict(ents.precise),
                            "lines": line_pair_counts(truth.fragments, labels), "sweep": {},
-                           "prepared": f"x{read.scale:g}" if read.scale != 1.0 else "as is", "reread": read.reread}
+                           "prepared": f"x{read.scale:g}" if read.scale != 1.0 else "as is", "reread": read.reread,
+                           "rechecked": read.rechecked}
     for m in MARGINS:
         elements, lines = read_lines(read.words, replace(_STATE["lines"], margin=m), float(image.height))
         out["sweep"][m] = _line_counts(truth, read.words, lines, [e.words for e in elements])
@@ -287,6 +294,8 @@ def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
             "word_accuracy": acc["found"] / acc["truth"] if acc["truth"] else None, "truth_words": acc["truth"],
             "prepared": dict(Counter(r["prepared"] for r in results)),
             "reread": sum(r["reread"] for r in results), "reread_pages": sum(bool(r["reread"]) for r in results),
+            "rechecked": sum(r["rechecked"] for r in results),
+            "rechecked_pages": sum(bool(r["rechecked"]) for r in results),
             "text_height": dict(Counter(r["text_height"] for r in results))}
 
 
@@ -316,7 +325,8 @@ def report(name: str, s: Dict[str, Any], default_margin: float) -> None:
           f"OCR'd pages ({s['ocrd_pages']}, the rest from the cache): {_fmt(s['ocrd_seconds'])} "
           f"(CPU {_fmt(s['ocrd_cpu_seconds'])})")
     print(f"preparation: {_counts(s['prepared'])}; regions of missed text read again: {s['reread']} on "
-          f"{s['reread_pages']} pages; measured text height px: {_counts(s['text_height'])}")
+          f"{s['reread_pages']} pages; stretches of doubtful words replaced by a second reading: {s['rechecked']} on "
+          f"{s['rechecked_pages']} pages; measured text height px: {_counts(s['text_height'])}")
 
 
 def _counts(c: Dict[Any, int]) -> str:
@@ -324,11 +334,15 @@ def _counts(c: Dict[Any, int]) -> str:
 
 
 def compare(name: str, runs: Dict[str, Dict[str, Any]]) -> None:
-    """Side by side: the same pages read without and with the OCR preparation (upscale, re-read)."""
+    """Side by side: the same pages read with the baseline's OCR settings and with this run's (the OCR
+    preparation or not, --compare-preparation; or any --baseline), seconds also as a ratio to the baseline."""
     cols = list(runs)
-    print(f"\n== {name}: " + " vs ".join(cols) + f" the OCR preparation ({runs[cols[0]]['pages']} pages) ==")
+    base, this = runs[cols[0]], runs[cols[-1]]
+    print(f"\n== {name}: " + " vs ".join(f"{c} ({runs[c]['ocr_settings'] or 'defaults'})" for c in cols)
+          + f", {base['pages']} pages ==")
     rows = [("pages upscaled", lambda s: f"{s['pages'] - s['prepared'].get('as is', 0)}/{s['pages']}"),
             ("regions read again", lambda s: f"{s['reread']} on {s['reread_pages']}"),
+            ("doubtful stretches replaced", lambda s: f"{s['rechecked']} on {s['rechecked_pages']}"),
             ("OCR word accuracy", lambda s: _fmt(s["word_accuracy"])),
             ("seconds per page (wall)", lambda s: f"{s['seconds']:.2f}"),
             ("CPU seconds per page", lambda s: f"{s['cpu_seconds']:.2f}"),
@@ -344,6 +358,24 @@ def compare(name: str, runs: Dict[str, Dict[str, Any]]) -> None:
     print(f"{'':<28}" + "".join(f"{c:>16}" for c in cols))
     for label, get in rows:
         print(f"{label:<28}" + "".join(f"{get(runs[c]):>16}" for c in cols))
+    for label, key in (("wall", "seconds"), ("CPU", "cpu_seconds"), ("OCR'd pages' CPU", "ocrd_cpu_seconds")):
+        if base.get(key) and this.get(key):
+            print(f"{label} seconds per page, {cols[-1]} / {cols[0]}: {this[key] / base[key]:.2f}")
+
+
+def _overrides(parser: argparse.ArgumentParser, items: List[str]) -> Dict[str, Any]:
+    """`--baseline` items as OcrSettings values: SETTING=VALUE, the value of the setting's own type."""
+    fields = {f.name: f.type for f in dataclasses.fields(OcrSettings)}
+    out: Dict[str, Any] = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in fields or not value:
+            parser.error(f"--baseline {item}: not SETTING=VALUE of screen.ocr ({', '.join(sorted(fields))})")
+        try:
+            out[name] = int(value) if fields[name] in (int, "int") else float(value) if fields[name] in (float, "float") else value
+        except ValueError:
+            parser.error(f"--baseline {item}: {value!r} is not a number")
+    return out
 
 
 def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
@@ -362,12 +394,16 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
         p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int if name == "reread_regions" else float, default=None,
                        help=f"screen.ocr.{name} (default: the setting's default)")
     p.add_argument("--compare-preparation", action="store_true",
-                   help="read every page without and with the OCR preparation (upscale, re-read) and compare")
+                   help="read every page without and with the OCR preparation (upscale, re-read, recheck) and compare")
+    p.add_argument("--baseline", nargs="+", metavar="SETTING=VALUE", default=None,
+                   help="read every page also with these screen.ocr settings changed (e.g. recheck_conf=0) and compare")
     p.add_argument("--no-reference", action="store_true", help="skip the psm-3 reference (a second OCR per page)")
     args = p.parse_args(argv)
     lines = {k: getattr(args, k) for k in ("margin", "word_gap") if getattr(args, k) is not None}
     ocr = {k: getattr(args, k) for k in PREPARATION if getattr(args, k) is not None}
     variants = {"without": WITHOUT, "with": ocr} if args.compare_preparation else {"": ocr}
+    if args.baseline:
+        variants = {"baseline": {**ocr, **_overrides(p, args.baseline)}, "this": ocr}
     default_margin = LineSettings(**lines).margin
     tmp = None if args.folder else tempfile.TemporaryDirectory(prefix="datagen-realpages-")
     folder = args.folder or Path(tmp.name)
@@ -385,8 +421,8 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
                 runs[variant] = summarise(results)
                 runs[variant]["wall_seconds"] = time.perf_counter() - t0
                 runs[variant]["ocr_settings"] = settings
-                report(f"{name} {variant} the OCR preparation" if variant else name, runs[variant], default_margin)
-            if args.compare_preparation:
+                report(f"{name} {variant}" if variant else name, runs[variant], default_margin)
+            if len(runs) > 1:
                 compare(name, runs)
                 summary[name] = runs
             else:

@@ -120,7 +120,9 @@ def _screen_section(sc: Dict[str, Any]) -> str:
     if prep:
         out.append(f"OCR preparation: {prep['upscaled']} of {sc['screens']} screens upscaled before Tesseract (small "
                    f"text, screen.ocr.min_text_height); {prep['reread_regions']} regions of missed text read again "
-                   f"on {prep['screens_with_reread']} screens (screen.ocr.reread_regions).\n")
+                   f"on {prep['screens_with_reread']} screens (screen.ocr.reread_regions); "
+                   f"{prep.get('rechecked_stretches', 0)} stretches of doubtful words read again and replaced "
+                   f"(screen.ocr.recheck_conf).\n")
     rows = [["all", sc["screens"], m.get("entity_recall"), m.get("entity_precision"), m.get("line_f1"),
              m.get("line_f1_plain")]]
     rows += [[f, v.get("screens", ""), v.get("entity_recall"), v.get("entity_precision"), v.get("line_f1"), v.get("line_f1_plain")]

@@ -45,6 +45,7 @@ import re
 from typing import Dict, Iterable, List, Sequence, Tuple
 
 import pyap
+import pyap.source_US.data
 from rapidfuzz.distance import Levenshtein
 
 from datagen.screen.model import Element, Span
@@ -135,6 +136,9 @@ riverway riviera roads roadside roadway ronde rosebowl rotary round siding slope
 subway tarn thoroughfare tollway top tor towers track trunkway turn underpass upper vale viaduct villas vista
 wade walkway wynd
 """.split())
+# The USPS street suffixes pyap knows (Publication 28, C1: "Loaf", "Forge", "Knoll", "Views", ...), whole words of
+# four letters or more: its two- and three-letter abbreviations ("Is", "Br", "Cp") are words of a sentence too
+USPS_STREET_TYPES = frozenset(t.lower() for t in pyap.source_US.data.street_type_list if len(t) >= 4)
 STREET_TYPE_TYPOS = 1  # OCR may miss or swap one letter of a street type of five or more letters ("Steet")
 _SUB_START = re.compile(_SUB + "|" + _PO_BOX, re.IGNORECASE)
 _GLUED_TYPE = re.compile(r"[a-z](Rd|St|Ave|Dr|Ln|Blvd|Hwy|Ct|Pl|Way)\.?$")  # "echRd.": OCR lost the space
@@ -147,7 +151,8 @@ def _names_street(part: str, country: str = "") -> bool:
         return True
     for token in re.findall(r"[A-Za-z][A-Za-z.]*", part):
         word = token.rstrip(".").lower()
-        if word in STREET_TYPES or _GLUED_TYPE.search(token) or country == "AU" and word in AU_STREET_TYPES:
+        if (word in STREET_TYPES or word in USPS_STREET_TYPES and country in ("", "US") or _GLUED_TYPE.search(token)
+                or country == "AU" and word in AU_STREET_TYPES):
             return True
         if len(word) >= 5 and any(len(t) >= 5 and Levenshtein.distance(word, t) <= STREET_TYPE_TYPOS
                                   for t in STREET_TYPES):

@@ -69,18 +69,34 @@ _EMAIL_AS_READ = re.compile(EMAIL.pattern.replace("@(?:", r"(?:\(@|@\)?)(?:", 1)
 _COMMA_FOR_DOT = re.compile(r"(?<!\S)[A-Za-z0-9_%+-]+,\Z")
 
 
+# words of a sentence that OCR glues to an address's top-level domain when it loses the space after a full
+# stop or a link ("walsh.com.and we will reply"): none is a top-level domain
+_GLUED_WORDS = frozenset(("and", "or", "the", "we", "our", "for", "with", "then", "but", "if", "call", "visit"))
+
+
+def _unglued(address: str) -> str:
+    """The address without a word of the sentence OCR glued to its top-level domain ("x@walsh.com.and")."""
+    host = address.rsplit("@", 1)[1].split(".")
+    if len(host) > 2 and host[-1].lower() in _GLUED_WORDS and host[-2].lower() in TLDS:
+        return address[:-len(host[-1]) - 1]
+    return address
+
+
 def email_spans(text: str, element: int) -> List[Span]:
-    """The e-mail addresses in one element's text; an "@" OCR read as "(@" or "@)" is read as "@", and a
-    comma OCR read for a dot in the local part ("Lisa,Owen@flhosp.org") as a dot."""
+    """The e-mail addresses in one element's text; an "@" OCR read as "(@" or "@)" is read as "@", a
+    comma OCR read for a dot in the local part ("Lisa,Owen@flhosp.org") as a dot, and a word of the
+    sentence OCR glued on after the top-level domain ("walsh.com.and") is left out."""
     out: List[Span] = []
     for m in _EMAIL_AS_READ.finditer(text):
         start = m.start()
-        address = m.group().replace("(@", "@").replace("@)", "@")
+        read = m.group().replace("(@", "@").replace("@)", "@")
+        address = _unglued(read)
+        end = m.end() - (len(read) - len(address))  # the glued word is the end of what was matched
         before = _COMMA_FOR_DOT.search(text, 0, start) if start and text[start - 1] == "," else None
         if before:
             start = before.start()
             address = before.group()[:-1] + "." + address
-        out.append((((element, start, m.end()),), address, address, (), 0))
+        out.append((((element, start, end),), address, address, (), 0))
     return out
 
 

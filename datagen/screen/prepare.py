@@ -49,6 +49,12 @@ MISSED_TILE_W = 5.0
 MISSED_PAD = 0.4
 MISSED_DENSITY = 0.03
 MISSED_GROW = 0.5  # a region is read with this many median word heights around it (letters cut by a tile edge)
+# Doubtful words (doubtful_spans, strip): the stretch of a row around a word Tesseract was unsure of,
+# cut out and read again on its own, all of a page's stretches stacked in one strip image.
+SPAN_REACH = 1.0  # x height: neighbours and ink this close to a span's ends join it
+SPAN_PAD = 0.35  # x the span's height of image around a span in the strip
+STRIP_GAP = 0.6  # x the span's height between spans in the strip
+STRIP_MARGIN = 10  # px of margin around the strip's spans
 
 def encode_png(image: Image.Image) -> bytes:
     """The image as PNG at zlib level 1 (fast; rendered screens compress to ~70 KB at 2x)."""
@@ -179,3 +185,99 @@ def find_missed(image: Image.Image, words: List[Word]) -> List[Tuple[int, int, i
                min(width, ceil((max(xs) + 1) * tw + grow)), min(height, ceil((max(ys) + 1) * th + grow)))
         regions.append((-float(sum(share[c] for c in cells)), box))
     return [box for _, box in sorted(regions)]
+
+
+def doubtful_spans(image: Image.Image, words: List[Word], below: float) -> List[Box]:
+    """Boxes of the stretches of text around the words read with a confidence under `below`, to read again.
+
+    Step by step (h = the larger height of the two boxes compared):
+    1. each doubtful word takes in the words of its row (vertical overlap of at least half the smaller
+       height) at most SPAN_REACH x h to its left or right, and theirs, and so on;
+    2. the box of that group grows left and right over ink (stroke edges, EDGE_CONTRAST, in the rows of
+       the box) at most SPAN_REACH x its height away: letters the first reading lost ("enquil" of
+       "enquiries") come back into the span;
+    3. spans that overlap are joined, top to bottom.
+    No doubtful word: no spans."""
+    import numpy as np
+
+    groups = []
+    for d in words:
+        if d.conf >= below:
+            continue
+        box, taken = d.box, {id(d)}
+        grown = True
+        while grown:
+            grown = False
+            for w in words:
+                if id(w) in taken:
+                    continue
+                near = SPAN_REACH * max(w.box.height, box.height)
+                overlap = min(w.box.y1, box.y1) - max(w.box.y0, box.y0)
+                if overlap >= 0.5 * min(w.box.height, box.height) and max(w.box.x0 - box.x1, box.x0 - w.box.x1) <= near:
+                    box, grown = box.union(w.box), True
+                    taken.add(id(w))
+        groups.append(box)
+    if not groups:
+        return []
+    grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.int16)
+    edges = np.zeros(grey.shape, dtype=bool)
+    edges[:, 1:] = np.abs(np.diff(grey, axis=1)) >= EDGE_CONTRAST
+    spans: List[Box] = []
+    for box in groups:
+        cols = edges[max(0, floor(box.y0)):max(0, ceil(box.y1))].any(axis=0)
+        reach = max(1, round(SPAN_REACH * box.height))
+        x0, x1 = max(0, floor(box.x0)), min(grey.shape[1], ceil(box.x1))
+        while True:
+            left = np.flatnonzero(cols[max(0, x0 - reach):x0])
+            if not len(left):
+                break
+            x0 = max(0, x0 - reach) + int(left[0])
+        while True:
+            right = np.flatnonzero(cols[x1:x1 + reach])
+            if not len(right):
+                break
+            x1 = x1 + int(right[-1]) + 1
+        span = Box(float(x0), box.y0, float(x1), box.y1)
+        for k, other in enumerate(spans):
+            if span.overlaps(other):
+                spans[k] = other.union(span)
+                break
+        else:
+            spans.append(span)
+    return spans
+
+
+def strip(image: Image.Image, spans: List[Box],
+          max_height: float = float("inf")) -> Tuple[Image.Image, List[Tuple[Box, float, float]]]:
+    """The spans cut from the image (SPAN_PAD x their height around them) and stacked in one greyscale image,
+    dark text on light: a span on a dark background is inverted. Each sits on a band of its own background
+    colour, STRIP_GAP x its height apart from the next. Also, per span: its crop's box in the image and
+    where the crop's top-left corner is in the strip (x, y). Spans that would make the strip higher than
+    `max_height` px are left out (the rows are those of the first spans)."""
+    import numpy as np
+
+    grey = image.convert("L") if image.mode != "L" else image
+    crops, rows = [], []
+    for span in spans:
+        pad = SPAN_PAD * span.height
+        box = Box(max(0.0, floor(span.x0 - pad)), max(0.0, floor(span.y0 - pad)),
+                  min(float(image.width), ceil(span.x1 + pad)), min(float(image.height), ceil(span.y1 + pad)))
+        crop = grey.crop((int(box.x0), int(box.y0), int(box.x1), int(box.y1)))
+        a = np.asarray(crop)
+        bg = int(np.median(np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])))
+        if bg < 128:
+            crop, bg = crop.point(lambda v: 255 - v), 255 - bg
+        gap = max(2, round(STRIP_GAP * span.height))
+        if crops and STRIP_MARGIN + sum(c.height + g for _, c, _, g in crops) + crop.height + gap > max_height:
+            break
+        crops.append((box, crop, bg, gap))
+    width = max(int(c.width) for _, c, _, _ in crops) + 2 * STRIP_MARGIN
+    height = sum(c.height + gap for _, c, _, gap in crops) + STRIP_MARGIN
+    out = Image.new("L", (width, height), 255)
+    y = STRIP_MARGIN
+    for box, crop, bg, gap in crops:
+        out.paste(bg, (0, y - gap // 2, width, min(height, y + crop.height + gap - gap // 2)))
+        out.paste(crop, (STRIP_MARGIN, y))
+        rows.append((box, float(STRIP_MARGIN), float(y)))
+        y += crop.height + gap
+    return out, rows

@@ -31,11 +31,12 @@ class Read:
     scale: float = 1.0  # the image was upscaled by this before Tesseract (small text); boxes are in its own pixels
     text_height: Optional[float] = None  # measured median text height in px (None: not measured / no text)
     reread: int = 0  # regions of missed text Tesseract read again
+    rechecked: int = 0  # stretches of doubtful words whose second reading replaced the first
 
     @property
     def prepared(self) -> str:
-        """What was done to the image around Tesseract: "x2.5" (upscaled) or "as is", and ", 3 re-read"."""
-        return preparation(self.scale, self.reread)
+        """What was done to the image around Tesseract: "x2.5" (upscaled) or "as is", ", 3 re-read", ", 5 rechecked"."""
+        return preparation(self.scale, self.reread, self.rechecked)
 
 
 def read_image(image: Image.Image, ocr: Union[Ocr, CachedOcr], detect_settings: DetectSettings,
@@ -54,4 +55,4 @@ def read_image(image: Image.Image, ocr: Union[Ocr, CachedOcr], detect_settings: 
     elements, grouped = read_lines(words, lines, float(image.height))
     detections = detect(elements, detect_settings)
     return Read(words, elements, detections, grouped, ocr_seconds, cache, result.scale, result.text_height,
-                result.reread)
+                result.reread, result.rechecked)

@@ -89,14 +89,15 @@ PhoneDevice = _device("phone", "A phone app screen (families with device: phone)
 DesktopDevice = _device("desktop", "A web page in a desktop browser (families with device: web).",
                         [1280.0, 1280.0], 1600.0, [1.0, 1.0], [12.0, 16.0], [1.12, 1.2], ["times", "sans", "serif"])
 MobileDevice = _device("mobile", "A web page in a phone browser (families with device: web).",
-                       [360.0, 430.0], 915.0, [2.0, 3.0], [12.0, 16.0], [1.12, 1.2], ["times", "sans", "serif"])
+                       [360.0, 430.0], 915.0, [2.0, 3.0], [14.0, 16.0], [1.12, 1.2], ["times", "sans", "serif"])
 
 
 @dataclass
 class RenderSettings(Settings):
     """How screens are drawn (config group `screen.render`). The defaults match real screenshots: clean
-    captures (no noise, blur, JPEG or tilt), web text 12-16 px; raise noise, blur, jpeg_quality, tilt or
-    lower contrast for harder screens, or widen the devices' text sizes and spacings (README: "Difficulty")."""
+    captures (no noise, blur, JPEG or tilt), web text 12-16 px (14-16 in a phone browser); raise noise, blur,
+    jpeg_quality, tilt or lower contrast for harder screens, or widen the devices' text sizes and spacings
+    (README: "Difficulty")."""
 
     PATH: ClassVar[str] = "screen.render"
     phone: PhoneDevice = group(PhoneDevice, "phone app screens: 390x844 logical px at scale 2 (780x1688 images)")

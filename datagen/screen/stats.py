@@ -54,6 +54,7 @@ class ScreenStats:
         self.prepared["upscaled" if (prepared.get("scale") or 1.0) > 1.0 else "as_is"] += 1
         self.prepared["reread_regions"] += prepared.get("reread") or 0
         self.prepared["screens_with_reread"] += bool(prepared.get("reread"))
+        self.prepared["rechecked_stretches"] += prepared.get("rechecked") or 0
         if self._wants_preview(row["family"], device):
             self.previewed.add((row["family"], device))
             self.written.append(write_preview(row, self.preview_dir).name)
@@ -103,7 +104,8 @@ class ScreenStats:
             "lines": dict(lines),
             "ocr_engine": engine,
             # what was done before and after Tesseract's first reading (screens table: ocr_prepared)
-            "ocr_prepared": {k: self.prepared[k] for k in ("upscaled", "as_is", "reread_regions", "screens_with_reread")},
+            "ocr_prepared": {k: self.prepared[k] for k in ("upscaled", "as_is", "reread_regions", "screens_with_reread",
+                                                          "rechecked_stretches")},
             "ocr_seconds": round(ocr_seconds, 3),
             "item_seconds": round(item_seconds, 3),
             "workers": workers,

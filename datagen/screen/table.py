@@ -56,8 +56,10 @@ SCREEN_SCHEMA = pa.schema([
     ("ocr_engine", pa.string()),
     # what was done to the image before Tesseract: the upscale factor (1 = read as is) and the
     # measured median text height in px it was chosen from (null: not measured or no text found), and how
-    # many regions of missed text were read again (screen.ocr.reread_regions)
-    ("ocr_prepared", pa.struct([("scale", pa.float32()), ("text_height", pa.float32()), ("reread", pa.int32())])),
+    # many regions of missed text were read again (screen.ocr.reread_regions), how many stretches of doubtful
+    # words were replaced by their second reading (screen.ocr.recheck_conf)
+    ("ocr_prepared", pa.struct([("scale", pa.float32()), ("text_height", pa.float32()), ("reread", pa.int32()),
+                                ("rechecked", pa.int32())])),
 ])
 SCREEN_ROW_GROUP = 64  # screens per Parquet row group (each row carries its image)
 
@@ -79,7 +81,8 @@ def screen_row(screen_id: str, family: str, image: "Image.Image", png: bytes, re
         "detections": [{"type": d.type, "text": d.text, "bbox": list(d.box.as_tuple()), "element": d.element}
                        for d in read.detections],
         "ocr_engine": engine,
-        "ocr_prepared": {"scale": read.scale, "text_height": read.text_height, "reread": read.reread},
+        "ocr_prepared": {"scale": read.scale, "text_height": read.text_height, "reread": read.reread,
+                         "rechecked": read.rechecked},
     }
     row.update({m: metrics.get(m) for m in (*METRICS, "entity_counts", "line_pairs", "plain_pairs")})
     row.update({column: getattr(lines, name) for column, name in SETTING_COLUMNS.items()})

@@ -323,6 +323,17 @@ def _addresses(found: Sequence[Detection]) -> List[str]:
     return [d.text for d in found if d.type == "PostalAddress"]
 
 
+def test_stacked_address_with_a_street_suffix_only_usps_lists():
+    # rendered mobile web_article: "1312 Leslie Loaf" over "East" over "Jonathanland," over "MN 33384" (a narrow
+    # sidebar), and the same address wrapped in a sentence; "Loaf" is a USPS suffix pyap knows
+    assert _addresses(detect(_stack("1312 Leslie Loaf", "East", "Jonathanland,", "MN 33384"), VALID)) == [
+        "1312 Leslie Loaf, East, Jonathanland, MN 33384"]
+    assert _addresses(detect(_stack("1312 Leslie Loaf, East", "Jonathanland, MN", "33384, just off the"), VALID)) == [
+        "1312 Leslie Loaf, East, Jonathanland, MN, 33384"]
+    assert _addresses(detect(_stack("Open 7 days a week, 365 days a year", "Austin, TX 78701"), VALID)) == []
+    assert _addresses(detect(_stack("Serving 12 States", "Austin, TX 78701"), VALID)) == []
+
+
 def test_address_street_line_then_city_line():
     els = _stack("7000 Miller Court East", "Norcross GA 30071")
     found = detect(els, VALID)
@@ -744,10 +755,18 @@ def test_email_words_are_not_joined_without_need(text, email):
     ("mail info@x.com. Next time", "info@x.com"),
     ("mail info@x. com. Next time", "info@x.com"),
     ("j@mail jordan.org", None),  # OCR lost the dot: not put back
+    # rendered web_article: OCR lost the space between the link and the sentence going on after it
+    ("your project to patricia64@walsh.com.and we will reply", "patricia64@walsh.com"),
+    ("write to sales@mason.co.uk.We reply", "sales@mason.co.uk"),
+    ("write to (sales@mason.com.and we", "sales@mason.com"),
+    ("mail a@b.com.au today", "a@b.com.au"),  # a country's second-level domain stays
+    ("mail a@b.and.com today", "a@b.and.com"),  # a host label that reads as a word stays
 ])
 def test_email_at_the_end_of_a_sentence_takes_no_next_word(text, email):
-    found = only(detect([element(text)], VALID), "EmailAddress")
+    el = element(text)
+    found = only(detect([el], VALID), "EmailAddress")
     assert [d.text for d in found] == ([email] if email else [])
+    assert all(el.text[d.start:d.end].replace(" ", "") == d.text for d in found)
 
 
 @pytest.mark.parametrize("text, email", [

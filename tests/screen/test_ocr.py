@@ -196,6 +196,7 @@ def test_system_tesseract_by_path(tmp_path, screen):
 @pytest.mark.parametrize("settings, setting", [
     ({"lang": "xyz"}, "screen.ocr.lang"),
     ({"psm": 14}, "screen.ocr.psm=14"),  # refused by the setting itself
+    ({"recheck_conf": 101}, "screen.ocr.recheck_conf=101"),
     ({"oem": 0}, "oem=0"),  # the bundled eng.traineddata has no legacy engine
     ({"extra_config": "--no-such-option"}, "extra_config"),
 ])
@@ -388,3 +389,83 @@ def test_reread_word_replaces_fragments_but_not_words():
     out = add_reread(first, reread)
     assert [x.text for x in out] == ["Fort", "Calfron", "Phone:866-490-0727", "Fax"]
     assert add_reread(first, []) == first
+
+
+def _row_image(dark: bool = False) -> Tuple[Image.Image, Dict[str, Box]]:
+    """Two rows of serif text, the second with an e-mail address and, far to its right, opening hours."""
+    font = ImageFont.truetype(str(FONT.parent / "DejaVuSerif.ttf"), 26)
+    bg, fg = ((40, 40, 46), (236, 236, 240)) if dark else ((255, 255, 255), (20, 20, 20))
+    img = Image.new("RGB", (760, 150), bg)
+    d = ImageDraw.Draw(img)
+    boxes = {}
+    for x, y, text in ((16, 20, "Call 555-0142 today"), (16, 80, "hello@hall.info"), (560, 80, "Open 9-5")):
+        d.text((x, y), text, font=font, fill=fg)
+        boxes[text] = Box(*d.textbbox((x, y), text, font=font))
+    return img, boxes
+
+
+def test_doubtful_spans_take_their_row_and_the_ink_the_first_reading_lost():
+    # rendered mobile web_branches: the full page's first reading gave "ello@hall.info" (the "h" lost)
+    from datagen.screen.prepare import SPAN_REACH, doubtful_spans
+
+    img, boxes = _row_image()
+    mail, call, hours = boxes["hello@hall.info"], boxes["Call 555-0142 today"], boxes["Open 9-5"]
+    lost = Word("ello@hall.info", Box(mail.x0 + 16, mail.y0, mail.x1, mail.y1), 60.0)
+    sure = [Word("Call", Box(call.x0, call.y0, call.x0 + 50, call.y1), 96.0),
+            Word("Open", Box(hours.x0, hours.y0, hours.x0 + 60, hours.y1), 96.0)]
+    assert hours.x0 - mail.x1 > SPAN_REACH * mail.height  # too far to join
+    (span,) = doubtful_spans(img, sure + [lost], 90.0)
+    assert mail.x0 - 2 <= span.x0 <= mail.x0 + 1 and mail.x1 - 1 <= span.x1 <= mail.x1 + 2, (span, mail)
+    assert (span.y0, span.y1) == (lost.box.y0, lost.box.y1)
+    assert doubtful_spans(img, sure + [lost], 50.0) == []  # nothing below 50
+    near = Word("9-5", Box(lost.box.x1 + 10, mail.y0, lost.box.x1 + 40, mail.y1), 96.0)  # a neighbour on the row
+    (joined,) = doubtful_spans(img, sure + [lost, near], 90.0)
+    assert joined.x1 >= near.box.x1
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_strip_stacks_spans_dark_text_on_light(dark):
+    from datagen.screen.prepare import SPAN_PAD, strip
+
+    img, boxes = _row_image(dark)
+    spans = [boxes["hello@hall.info"], boxes["Open 9-5"]]
+    picture, rows = strip(img, spans)
+    assert picture.mode == "L" and len(rows) == 2
+    grey = img.convert("L")
+    for span, (box, x, y) in zip(spans, rows):
+        assert box.x0 <= span.x0 - SPAN_PAD * span.height + 1 and box.x1 >= span.x1 + SPAN_PAD * span.height - 1
+        crop = grey.crop((int(box.x0), int(box.y0), int(box.x1), int(box.y1)))
+        want = crop.point(lambda v: 255 - v) if dark else crop
+        assert picture.crop((int(x), int(y), int(x + box.width), int(y + box.height))).tobytes() == want.tobytes()
+    assert rows[0][2] + rows[0][0].height < rows[1][2]  # one above the other, apart
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_recheck_replaces_a_doubtful_stretch_with_a_surer_reading(ocr, dark):
+    # the first reading is given (as the full page's layout analysis made it); the second is Tesseract's own
+    from datagen.screen.ocr import RECHECKED_BLOCK
+
+    img, boxes = _row_image(dark)
+    mail, call = boxes["hello@hall.info"], boxes["Call 555-0142 today"]
+    sure = Word("Call", Box(call.x0, call.y0, call.x0 + 50, call.y1), 96.0)
+    lost = Word("ello@hall.info", Box(mail.x0 + 16, mail.y0, mail.x1, mail.y1), 60.0)
+    out, replaced = ocr._recheck(img, [sure, lost], 1.0)
+    assert replaced == 1 and out[0] is sure
+    assert [w.text for w in out[1:]] == ["hello@hall.info"] and out[1].block >= RECHECKED_BLOCK
+    assert out[1].box.overlaps(mail) and out[1].conf > lost.conf
+    assert ocr._recheck(img, [sure], 1.0) == ([sure], 0)  # nothing doubtful: nothing read again
+    # a first reading surer than the second stays (a threshold above every confidence makes every word doubtful)
+    picky = Ocr(OcrSettings(recheck_conf=100.0))
+    right = Word("hello@hall.info", mail, 99.5)
+    assert picky._recheck(img, [right], 1.0) == ([right], 0)
+
+
+def test_strip_leaves_out_spans_above_its_largest_height():
+    from datagen.screen.prepare import strip
+
+    img, boxes = _row_image()
+    spans = [boxes["hello@hall.info"], boxes["Open 9-5"], boxes["Call 555-0142 today"]]
+    full, rows = strip(img, spans)
+    assert len(rows) == 3
+    cut, first = strip(img, spans, rows[1][2] + 1)  # room for the first span only
+    assert len(first) == 1 and first[0] == rows[0] and cut.height < full.height

@@ -56,10 +56,12 @@ def test_small_text_is_read_upscaled_and_recorded(ocr):
         if text in boxes:
             assert overlaps(box, boxes[text]), (text, box, boxes[text])
     row = screen_row("s", "images", img, encode_png(img), read, [], {}, "", "", LineSettings(), ocr.engine)
-    assert row["ocr_prepared"] == {"scale": read.scale, "text_height": read.text_height, "reread": read.reread}
+    assert row["ocr_prepared"] == {"scale": read.scale, "text_height": read.text_height, "reread": read.reread,
+                                   "rechecked": read.rechecked}
     table = screens_table([row])
     assert table.schema == SCREEN_SCHEMA
-    assert table.column("ocr_prepared").to_pylist() == [{"scale": read.scale, "text_height": read.text_height, "reread": 0}]
+    assert table.column("ocr_prepared").to_pylist() == [{"scale": read.scale, "text_height": read.text_height, "reread": 0,
+                                                         "rechecked": read.rechecked}]
 
 
 def test_large_text_is_read_as_is_and_recorded(ocr, tmp_path):
@@ -72,4 +74,5 @@ def test_large_text_is_read_as_is_and_recorded(ocr, tmp_path):
     off = read_image(img, Ocr(OcrSettings(min_text_height=0)), DetectSettings(), LineSettings())
     assert off.words == read.words and (off.scale, off.text_height) == (1.0, None)
     row = screen_row("s", "images", img, encode_png(img), off, [], {}, "", "", LineSettings(), ocr.engine)
-    assert screens_table([row]).column("ocr_prepared").to_pylist() == [{"scale": 1.0, "text_height": None, "reread": 0}]
+    assert screens_table([row]).column("ocr_prepared").to_pylist() == [{"scale": 1.0, "text_height": None, "reread": 0,
+                                                                                   "rechecked": off.rechecked}]
