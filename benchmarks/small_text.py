@@ -12,7 +12,8 @@ row ("info@... | (206) 555-0142") and filler paragraphs; the e-mail addresses co
 (seeded) and a few harder shapes (digits, hyphens, underscores, sub-domains, country TLDs).
 
 Every page is read by the pipeline (`datagen.screen.read.read_image`, default settings) twice:
-without the preparation (screen.ocr.min_text_height=0 and reread_regions=0: the image goes to Tesseract as is, read once) and with
+without the preparation (screen.ocr.min_text_height=0, reread_regions=0 and recheck_conf=0: the image goes to Tesseract as
+is, read once) and with
 it (the defaults, or --min-text-height/--target-text-height/--max-upscale). Scored as the real
 pages are (datagen.screen.score): an e-mail is found when an EmailAddress detection overlaps its
 drawn box with the same text (case and spaces ignored). Also printed: OCR word accuracy (drawn
@@ -56,7 +57,7 @@ from datagen.screen.render import font  # noqa: E402
 from datagen.screen.score import Fragment, ScreenTruth, TruthEntity, score_entities  # noqa: E402
 
 PREPARATION = ("min_text_height", "target_text_height", "max_upscale")
-WITHOUT = {"min_text_height": 0.0, "reread_regions": 0}  # as before the preparation: as is, read once
+WITHOUT = {"min_text_height": 0.0, "reread_regions": 0, "recheck_conf": 0.0}  # as before the preparation: as is, read once
 FACES = ("sans", "serif", "mono")
 THEMES = {  # background, text, muted, link
     "black": ((255, 255, 255), (20, 20, 20), (90, 90, 90), (20, 20, 20)),
