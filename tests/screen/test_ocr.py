@@ -469,3 +469,12 @@ def test_strip_leaves_out_spans_above_its_largest_height():
     assert len(rows) == 3
     cut, first = strip(img, spans, rows[1][2] + 1)  # room for the first span only
     assert len(first) == 1 and first[0] == rows[0] and cut.height < full.height
+
+
+def test_doubtful_spans_that_overlap_are_joined():
+    from datagen.screen.prepare import doubtful_spans
+
+    img = Image.new("L", (400, 100), 255)  # no ink: the spans are the words' own groups
+    w = [Word("a", Box(10, 10, 40, 30), 50.0), Word("b", Box(200, 10, 230, 30), 50.0),
+         Word("c", Box(35, 25, 205, 45), 50.0)]  # overlaps both, on no row of theirs
+    assert doubtful_spans(img, w, 90.0) == [Box(10, 10, 230, 45)]
