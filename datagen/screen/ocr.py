@@ -37,8 +37,9 @@ The stretch of its row around each word read with a confidence below `recheck_co
 (`doubtful_spans`), all of a page's stretches are stacked in one strip image (`strip`, dark text on light)
 and read by one more Tesseract call at psm 4 (a column of lines); in each stretch the second reading
 replaces the first where Tesseract is surer of it. Measured on the shared real pages: desktop e-mail
-recall 0.915 -> 0.936, line F1 0.973 -> 0.974 (desktop) and 0.941 -> 0.949 (mobile), nothing lower;
-~1.17 x the time per desktop page (benchmarks/realpages.py --baseline recheck_conf=0).
+recall 0.915 -> 0.936, line F1 0.973 -> 0.974 (desktop) and 0.941 -> 0.947 (mobile), word accuracy
+0.942 -> 0.940 / 0.916 -> 0.917, the other entity numbers as they were; ~1.17 x the time per desktop
+page (benchmarks/realpages.py --baseline recheck_conf=0).
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ class Ocr:
         self._version = _run_version(self._cmd)
         self._engine = f"tesseract {self._version} ({self._origin})"
         self._check_langs()
-        parts = ["--psm", str(settings.psm), "--oem", str(settings.oem)]
+        parts = ["--oem", str(settings.oem)]
         if self._tessdata:
             # The bundled binary needs its tessdata folder; passing it on the command line rather
             # than setting TESSDATA_PREFIX keeps os.environ untouched (pytesseract runs tesseract
@@ -163,9 +164,9 @@ class Ocr:
             # Tesseract.
             parts += ["--tessdata-dir", self._tessdata]
         extra = " " + settings.extra_config.strip() if settings.extra_config.strip() else ""
-        self._config = " ".join(shlex.quote(p) for p in parts) + extra
+        self._config = " ".join(shlex.quote(p) for p in ["--psm", str(settings.psm)] + parts) + extra
         # the strip of doubtful stretches is a column of single lines: read in one column (psm 4)
-        self._strip_config = " ".join(shlex.quote(p) for p in ["--psm", str(STRIP_PSM)] + parts[2:]) + extra
+        self._strip_config = " ".join(shlex.quote(p) for p in ["--psm", str(STRIP_PSM)] + parts) + extra
         self._smoke_test()
 
     @property

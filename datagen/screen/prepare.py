@@ -82,24 +82,43 @@ def flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def stroke_edges(image: Image.Image, pad: bool = False):
+    """Where horizontal neighbours differ by at least EDGE_CONTRAST grey levels (a stroke edge, whichever way):
+    a bool array of one row per image row and one column per pair of neighbours (width - 1), or, with
+    `pad`, per pixel (the first column never an edge)."""
+    import numpy as np  # a dependency of shapely and matplotlib; imported here to keep start-up light
+
+    grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.int16)
+    edges = np.abs(np.diff(grey, axis=1)) >= EDGE_CONTRAST
+    if pad:
+        edges = np.concatenate((np.zeros((grey.shape[0], 1), dtype=bool), edges), axis=1)
+    return edges
+
+
+def _runs(rows):
+    """(start, end) of each run of True in a 1-d bool array."""
+    import numpy as np
+
+    steps = np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)))
+
+
 def text_height(image: Image.Image) -> Optional[float]:
     """The median x-height of the image's text in px (the height of lowercase letters: ~0.55 x
     the font size for DejaVu, ~0.5 for Times or Arial), or None when no text-like ink is found.
     Dark-on-light and light-on-dark text alike: stroke edges are grey-level steps between
     horizontal neighbours, whichever way they go. See EDGE_CONTRAST, STRIP, MIN_RUN, CORE_SHARE."""
-    import numpy as np  # a dependency of shapely and matplotlib; imported here to keep start-up light
+    import numpy as np
 
-    grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.int16)
-    h, w = grey.shape
+    w, h = image.size
     if w < 2 or h < MIN_RUN:
         return None
-    edges = np.abs(np.diff(grey, axis=1)) >= EDGE_CONTRAST
+    edges = stroke_edges(image)
     max_run = max(MAX_RUN_FLOOR, h // 10)
     cores = []
     for x in range(0, w - 1, STRIP):
         count = edges[:, x:x + STRIP].sum(axis=1)
-        steps = np.diff(np.concatenate(([0], (count >= 2).astype(np.int8), [0])))
-        for start, end in zip(np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)):
+        for start, end in _runs(count >= 2):
             if MIN_RUN <= end - start <= max_run:
                 run = count[start:end]
                 dense = np.flatnonzero(run >= CORE_SHARE * run.max())
@@ -118,17 +137,12 @@ def ink_band(image: Image.Image, box: Box) -> Box:
     stroke edges, EDGE_CONTRAST), the one with the most edges. A word read in a region cut from a page may come
     boxed with the bits of the lines above and below that the region's edges cut off (a 33 px link read as
     60 px high); cut to its own line it overlaps no word of those lines. A box without ink stays as it is."""
-    import numpy as np
-
     x0, y0 = max(0, floor(box.x0)), max(0, floor(box.y0))
     x1, y1 = min(image.width, ceil(box.x1)), min(image.height, ceil(box.y1))
     if x1 - x0 < 2 or y1 <= y0:
         return box
-    crop = image.crop((x0, y0, x1, y1))
-    grey = np.asarray(crop.convert("L") if crop.mode != "L" else crop, dtype=np.int16)
-    count = (np.abs(np.diff(grey, axis=1)) >= EDGE_CONTRAST).sum(axis=1)
-    steps = np.diff(np.concatenate(([0], (count >= 2).astype(np.int8), [0])))
-    runs = list(zip(np.flatnonzero(steps == 1), np.flatnonzero(steps == -1)))
+    count = stroke_edges(image.crop((x0, y0, x1, y1))).sum(axis=1)
+    runs = _runs(count >= 2)
     if not runs:
         return box
     start, end = max(runs, key=lambda r: (int(count[r[0]:r[1]].sum()), -r[0]))
@@ -153,10 +167,8 @@ def find_missed(image: Image.Image, words: List[Word]) -> List[Tuple[int, int, i
     if not words:
         return []
     h = median(w.box.height for w in words)
-    grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.int16)
-    height, width = grey.shape
-    edges = np.zeros((height, width), dtype=bool)
-    edges[:, 1:] = np.abs(np.diff(grey, axis=1)) >= EDGE_CONTRAST
+    edges = stroke_edges(image, pad=True)
+    height, width = edges.shape
     pad = MISSED_PAD * h
     for w in words:
         edges[max(0, floor(w.box.y0 - pad)):max(0, ceil(w.box.y1 + pad)),
@@ -221,14 +233,12 @@ def doubtful_spans(image: Image.Image, words: List[Word], below: float) -> List[
         groups.append(box)
     if not groups:
         return []
-    grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.int16)
-    edges = np.zeros(grey.shape, dtype=bool)
-    edges[:, 1:] = np.abs(np.diff(grey, axis=1)) >= EDGE_CONTRAST
+    edges = stroke_edges(image, pad=True)
     spans: List[Box] = []
     for box in groups:
         cols = edges[max(0, floor(box.y0)):max(0, ceil(box.y1))].any(axis=0)
         reach = max(1, round(SPAN_REACH * box.height))
-        x0, x1 = max(0, floor(box.x0)), min(grey.shape[1], ceil(box.x1))
+        x0, x1 = max(0, floor(box.x0)), min(edges.shape[1], ceil(box.x1))
         while True:
             left = np.flatnonzero(cols[max(0, x0 - reach):x0])
             if not len(left):
@@ -261,6 +271,7 @@ def strip(image: Image.Image, spans: List[Box],
 
     grey = image.convert("L") if image.mode != "L" else image
     crops, rows = [], []
+    height = STRIP_MARGIN  # of the strip so far
     for span in spans:
         pad = SPAN_PAD * span.height
         box = Box(max(0.0, floor(span.x0 - pad)), max(0.0, floor(span.y0 - pad)),
@@ -271,11 +282,11 @@ def strip(image: Image.Image, spans: List[Box],
         if bg < 128:
             crop, bg = crop.point(lambda v: 255 - v), 255 - bg
         gap = max(2, round(STRIP_GAP * span.height))
-        if crops and STRIP_MARGIN + sum(c.height + g for _, c, _, g in crops) + crop.height + gap > max_height:
+        if crops and height + crop.height + gap > max_height:
             break
         crops.append((box, crop, bg, gap))
+        height += crop.height + gap
     width = max(int(c.width) for _, c, _, _ in crops) + 2 * STRIP_MARGIN
-    height = sum(c.height + gap for _, c, _, gap in crops) + STRIP_MARGIN
     out = Image.new("L", (width, height), 255)
     y = STRIP_MARGIN
     for box, crop, bg, gap in crops:
