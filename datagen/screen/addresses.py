@@ -14,7 +14,11 @@ country in `countries` (earlier countries win ties). The rules:
   reads the block joined by spaces when nothing was found over its lines, and keeps what it finds
   only where no other candidate lies: an address inside a
   sentence that wrapped, starting after a word of the first line ("Meet me at 6505" / "Philip
-  Mill, Lake" / "James, ND 50326"; not after a phone number: "(212) 334-5100" / "1617 3rd Ave..."). An
+  Mill, Lake" / "James, ND 50326"; not after a phone number: "(212) 334-5100" / "1617 3rd Ave...").
+  An address found over the lines that starts after a word of the first line is read that way too,
+  and the spaced reading replaces it where it finds one at the same place: a line break inside a
+  sentence is a space ("... at 423 Aaron Prairie, West" / "Justinmouth, VT 83160, just off ..."
+  gives "West Justinmouth", not "West, Justinmouth"). An
   address found in a block that starts in the block's first element and ends in a later one
   is reported with one segment per element it covers; one found inside the first element alone
   is the single-element case.
@@ -42,6 +46,7 @@ country in `countries` (earlier countries win ties). The rules:
 from __future__ import annotations
 
 import re
+from statistics import median
 from typing import Dict, Iterable, List, Sequence, Tuple
 
 import pyap
@@ -54,6 +59,8 @@ from datagen.screen.model import Element, Span
 COUNTRIES = ("US", "CA", "GB", "AU", "EU", "IN", "JP")  # the countries of the stacked-address rule (EU: continental Europe)
 PYAP_COUNTRIES = ("US", "CA", "GB")  # the countries pyap has rules for
 ADDRESS_LINES = 6  # an address block is at most this many stacked elements
+# the lines of one wrapped sentence start (or, centred, have their centres) within this many median element heights
+PARAGRAPH_ALIGN = 1.0
 
 # pyap's own normalisation (pyap.parser.AddressParser._normalize_string), replayed here with a
 # map from normalised to original offsets; pyap's normalisation leaves the result unchanged, so
@@ -373,6 +380,7 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
     """Every postal address candidate of the elements (see the module docstring)."""
     out: List[Span] = []
     wrapped_out: List[Span] = []
+    tolerance = PARAGRAPH_ALIGN * median(e.box.height for e in elements) if elements else 0.0
     for i, e in enumerate(elements):
         if not any(c.isdigit() for c in e.text):
             continue
@@ -383,14 +391,26 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
         for s, t, full, rank in _addresses(texts[0], countries, stacked=False):
             out.append(_span(block[:1], texts[:1], starts[:1], texts[0], s, t, full, rank, e.text))
         before = len(out)
+        in_sentence: List[Span] = []  # over the lines, starting after words: read again as one wrapped line
+
+        def paragraph(span: Span) -> bool:
+            return _paragraph([elements[k] for k, _, _ in span[0]], tolerance)
+
+        def add(s: int, t: int, full: str, rank: int) -> None:
+            span = _span(block, texts, starts, joined, s, t, full, rank, original)
+            if len(span[0]) == 1 or not _after_words(texts[0], s):
+                out.append(span)
+            elif paragraph(span):  # not words of another column above an address ("12 reviews" / "605 Christina")
+                in_sentence.append(span)
+
         if len(block) > 1:
             for s, t, full, rank in _addresses(joined, countries, stacked=False):
                 if s < len(texts[0]) and t > starts[1]:
-                    out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
+                    add(s, t, full, rank)
         for s, t, full, rank in _addresses(joined, countries, stacked=True, first=len(texts[0])):
-            out.append(_span(block, texts, starts, joined, s, t, full, rank, original))
+            add(s, t, full, rank)
         cut = _column_cut(elements, block)
-        if cut and not any(len(c[0]) > 1 for c in out[before:]):
+        if cut and not any(len(c[0]) > 1 for c in out[before:] + in_sentence):
             # the first line runs on into the next column ("PO Box 5214 until 7pm" over "West" / "Chatswood"
             # / "NSW 1515"): the stacked rule over its words in the column of the lines below
             texts_cut = [texts[0][:cut]] + texts[1:]
@@ -399,17 +419,56 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
             for s, t, full, rank in _addresses(joined_cut, countries, stacked=True, first=cut):
                 if t > starts_cut[1]:  # over the lines below, not the cut line alone
                     out.append(_span(block, texts_cut, starts_cut, joined_cut, s, t, full, rank, original_cut))
+        wrapped: List[Span] = []
         if len(block) > 1 and not any(len(c[0]) > 1 for c in out[before:]):
             # no address over the lines: maybe a sentence a browser wrapped inside one, its lines joined by spaces
             text, at = _join(texts, wrapped=True)
             whole = _join([elements[k].text for k in block], wrapped=True)[0]
             for s, t, full, rank in _addresses(text, countries, stacked=False):
-                if s < len(texts[0]) and t > at[1] and texts[0][:s].rstrip()[-1:].isalpha():  # after words
-                    wrapped_out.append(_span(block, texts, at, text, s, t, full, rank, whole))
+                if s < len(texts[0]) and t > at[1] and _after_words(texts[0], s):
+                    span = _span(block, texts, at, text, s, t, full, rank, whole)
+                    if paragraph(span):
+                        wrapped.append(span)
+        # an address over the lines of a sentence is the wrapped reading where that finds one at the same place: a
+        # line break inside a sentence is a space ("... at 423 Aaron Prairie, West" / "Justinmouth, VT 83160, ...")
+        again = [w for w in wrapped if any(w[0][0] == c[0][0] for c in in_sentence)]
+        out += again + [c for c in in_sentence if not any(w[0][0] == c[0][0] for w in again)]
+        wrapped_out += [w for w in wrapped if w not in again]
     # a wrapped reading is the last resort: none that shares text with another candidate
     taken = [seg for c in out for seg in c[0]]
     out += [c for c in wrapped_out if not any(k == j and a < y and x < b for k, a, b in c[0] for j, x, y in taken)]
-    return out
+    return [c for c in out if not any(_runs_on(c, other) for other in out)]
+
+
+_RUN_ON_WORD = re.compile(r"[A-Za-z]{2,}")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\b", re.IGNORECASE)  # "3rd Floor The Hospital Club 24 Endell Street"
+
+
+def _runs_on(candidate: Span, inner: Span) -> bool:
+    """Whether `candidate` is `inner` with words of something else in front of a number of their own: it ends where
+    `inner` ends, `inner` starts later at a digit, and what comes before it starts with a number and holds a word
+    ("5 mi, barber" + "279 Cooper Mountain, ...", "2m ago, Your parcel is ready, at" + "842 Jordan Parkways, ...";
+    not "100-" + "102 Main St, ..." nor a floor: "3rd Floor The Hospital Club" + "24 Endell Street ...")."""
+    text, inner_text = candidate[1], inner[1]
+    if inner is candidate or candidate[0][-1][::2] != inner[0][-1][::2]:  # (element, end) of the last segments
+        return False
+    if len(inner_text) >= len(text) or not text.endswith(inner_text) or not inner_text[:1].isdigit():
+        return False
+    before = text[:-len(inner_text)]
+    return before[:1].isdigit() and not _ORDINAL.match(before) and bool(_RUN_ON_WORD.search(before))
+
+
+def _paragraph(lines: Sequence[Element], tolerance: float) -> bool:
+    """Whether stacked elements (two at least) can be the lines of one wrapped sentence: each starts where the first
+    one does, or has its centre where the first one has it, within `tolerance` pixels."""
+    first = lines[0].box
+    return len(lines) > 1 and all(abs(e.box.x0 - first.x0) <= tolerance or abs(e.box.cx - first.cx) <= tolerance
+                                  for e in lines[1:])
+
+
+def _after_words(first: str, start: int) -> bool:
+    """Whether an address starting at `start` of the first line comes after words of it (inside a sentence)."""
+    return first[:start].rstrip()[-1:].isalpha()
 
 
 def _column_cut(elements: Sequence[Element], block: Sequence[int]) -> int:

@@ -32,10 +32,11 @@ def inject(read: "Read") -> str:
     for k, d in enumerate(read.detections):
         props = dict(d.properties)
         edits.setdefault(d.element, []).append((d.start, d.end, mark(k)))
-        if "elements" in props:  # an address over two elements: the second one's part goes away
-            second = int(props["elements"].split(",")[1])
-            end = int(props["spans"].split(",")[1].split(":")[1])
-            edits.setdefault(second, []).append((0, end, ""))
+        if "elements" in props:  # a detection over several elements: the parts after the first one's go away
+            later = zip(props["elements"].split(",")[1:], props["spans"].split(",")[1:])
+            for element, span in later:
+                start, end = (int(x) for x in span.split(":"))
+                edits.setdefault(int(element), []).append((start, end, ""))
     for i, spans in edits.items():
         text = texts[i]
         for start, end, new in sorted(spans, reverse=True):

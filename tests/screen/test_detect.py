@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from datagen.entities import PHONE_STYLES, Pools, format_phone
 from datagen.errors import UserError
 from datagen.screen.detect import PRIORITY, DetectSettings, _Candidate, _resolve_overlaps, detect, span_box
+from datagen.screen.markers import inject, mark
 from datagen.screen.model import Box, Detection, Element, Word
+from datagen.screen.read import Read
 from datagen.templates import builtin_dir
 
 CHAR_W, GAP, LINE_H = 10, 10, 20
@@ -797,6 +799,59 @@ def test_address_in_a_sentence_wrapped_after_the_street_number():
     # a chat bubble: the browser (or app) wrapped the sentence inside the address
     els = _stack("Dinner is at 6505", "Philip Mill, Lake", "James, ND 50326 at 7")
     assert _addresses(detect(els, VALID)) == ["6505 Philip Mill, Lake James, ND 50326"]
+
+
+def test_address_in_a_sentence_wrapped_inside_the_city_name():
+    # rendered web_article: "Our shop is located at 423 Aaron Prairie, West" / "Justinmouth, VT 83160, just off the
+    # main road," was reported as "..., West, Justinmouth, ...": a line break inside a sentence is a space
+    els = _stack("Our shop is located at 423 Aaron Prairie, West", "Justinmouth, VT 83160, just off the main road,",
+                 "with plenty of parking.")
+    assert _addresses(detect(els, VALID)) == ["423 Aaron Prairie, West Justinmouth, VT 83160"]
+    els = _stack("Visit us at 1312 Leslie Loaf, Suite 4, East", "Jonathanland, MN 33384 today.")
+    assert _addresses(detect(els, VALID)) == ["1312 Leslie Loaf, Suite 4, East Jonathanland, MN 33384"]
+    # lines of their own are an address block: still joined by commas
+    els = _stack("Rice Grocery", "1312 Leslie Loaf", "East Jonathanland, MN 33384")
+    assert _addresses(detect(els, VALID)) == ["1312 Leslie Loaf, East Jonathanland, MN 33384"]
+
+
+def test_address_below_words_of_another_column_starts_at_its_own_line():
+    # rendered web_listing: "kkk 12 reviews" (a rating, right column) over "605 Christina Squares, North Andrew, IN"
+    # over "39617" (left column, right edges by chance aligned) was "12 reviews 605 Christina Squares, ..."
+    street = element("605 Christina Squares, North Andrew, IN", x=0, y=100)
+    rating = element("kkk 12 reviews", x=street.box.x1 - 140, y=60)
+    els = [rating, street, element("39617", x=0, y=130)]
+    assert rating.box.x1 == street.box.x1  # the rating is "directly above" the street line
+    assert _addresses(detect(els, VALID)) == ["605 Christina Squares, North Andrew, IN, 39617"]
+    # the same words as the lines of one left-aligned sentence: read across the line break
+    els = _stack("Find us at 605 Christina Squares, North", "Andrew, IN 39617 any day.")
+    assert _addresses(detect(els, VALID)) == ["605 Christina Squares, North Andrew, IN 39617"]
+
+
+def test_address_after_a_distance_or_a_time_starts_at_its_own_number():
+    # rendered web_listing: "Johnson Barber 5 mi" over "barber ¢ 279 Cooper Mountain, Longstad, AK 70144" was
+    # "5 mi, barber ¢ 279 Cooper Mountain, ..."; rendered notifications: "2m ago" (right) over "Your parcel is ready for
+    # pickup" over "at 842 Jordan Parkways," over "Mooreberg, MP 89680" started at "2m"
+    els = [element("Johnson Barber 5 mi", x=0, y=100), element("Open now", x=700, y=100),
+           element("barber ¢ 279 Cooper Mountain, Longstad, AK 70144", x=0, y=125)]
+    assert _addresses(detect(els, VALID)) == ["279 Cooper Mountain, Longstad, AK 70144"]
+    els = [element("DELIVERIES", x=0, y=100), element("2m ago", x=350, y=100)] + _stack(
+        "Your parcel is ready for pickup", "at 842 Jordan Parkways,", "Mooreberg, MP 89680", x=0, y=130)
+    assert _addresses(detect(els, VALID)) == ["842 Jordan Parkways, Mooreberg, MP 89680"]
+    # a house-number range and a floor stay in front of the street
+    assert _addresses(detect(_stack("100-102 Main Street", "Springfield, IL 62704"), VALID)) == [
+        "100-102 Main Street, Springfield, IL 62704"]
+    assert _addresses(detect(_stack("3rd Floor, 12 George Street", "Springfield, IL 62704"), VALID)) == [
+        "3rd Floor, 12 George Street, Springfield, IL 62704"]
+
+
+def test_stacked_address_over_three_lines_leaves_none_of_them_in_the_screen_text():
+    # rendered web_business: "43390 Jennifer Rue" / "South Robinhaven, CO" / "58153" showed as "{{4. ...}}" with
+    # "58153" left on the line below (only the second line's part was taken out of the screen text)
+    els = _stack("43390 Jennifer Rue", "South Robinhaven, CO", "58153 Welcome", "to our shop")
+    found = detect(els, VALID)
+    assert [d.text for d in found] == ["43390 Jennifer Rue, South Robinhaven, CO, 58153"]
+    read = Read([w for e in els for w in e.words], els, found, [[i] for i in range(len(els))], 0.0)
+    assert inject(read).split("\n") == [mark(0), "Welcome", "to our shop"]
 
 
 def test_no_address_starting_inside_a_time():
