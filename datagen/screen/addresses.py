@@ -434,28 +434,39 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
         again = [w for w in wrapped if any(w[0][0] == c[0][0] for c in in_sentence)]
         out += again + [c for c in in_sentence if not any(w[0][0] == c[0][0] for w in again)]
         wrapped_out += [w for w in wrapped if w not in again]
-    # a wrapped reading is the last resort: none that shares text with another candidate
+    # a candidate that only runs on in front of another's number gives way to it; a wrapped reading is the last
+    # resort: none that shares text with another candidate
+    every = out + wrapped_out
+    out, wrapped_out = ([c for c in found if not any(_runs_on(c, other, elements) for other in every)]
+                        for found in (out, wrapped_out))
     taken = [seg for c in out for seg in c[0]]
-    out += [c for c in wrapped_out if not any(k == j and a < y and x < b for k, a, b in c[0] for j, x, y in taken)]
-    return [c for c in out if not any(_runs_on(c, other) for other in out)]
+    return out + [c for c in wrapped_out if not any(k == j and a < y and x < b for k, a, b in c[0] for j, x, y in taken)]
 
 
 _RUN_ON_WORD = re.compile(r"[A-Za-z]{2,}")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\b", re.IGNORECASE)  # "3rd Floor The Hospital Club 24 Endell Street"
 
 
-def _runs_on(candidate: Span, inner: Span) -> bool:
-    """Whether `candidate` is `inner` with words of something else in front of a number of their own: it ends where
-    `inner` ends, `inner` starts later at a digit, and what comes before it starts with a number and holds a word
-    ("5 mi, barber" + "279 Cooper Mountain, ...", "2m ago, Your parcel is ready, at" + "842 Jordan Parkways, ...";
-    not "100-" + "102 Main St, ..." nor a floor: "3rd Floor The Hospital Club" + "24 Endell Street ...")."""
-    text, inner_text = candidate[1], inner[1]
-    if inner is candidate or candidate[0][-1][::2] != inner[0][-1][::2]:  # (element, end) of the last segments
-        return False
-    if len(inner_text) >= len(text) or not text.endswith(inner_text) or not inner_text[:1].isdigit():
-        return False
-    before = text[:-len(inner_text)]
-    return before[:1].isdigit() and not _ORDINAL.match(before) and bool(_RUN_ON_WORD.search(before))
+def _runs_on(candidate: Span, inner: Span, elements: Sequence[Element]) -> bool:
+    """Whether `candidate` is `inner` with words of something else in front of a number of their own: both end at
+    one place, `inner` starts later inside it at a digit, and the text before that starts with a number and holds a
+    word ("5 mi, barber" + "279 Cooper Mountain, ...", "2m ago" / "Your parcel is ready for pickup, at" + "842 Jordan
+    Parkways, ..."; not "100-" + "102 Main St, ..." nor a floor: "3rd Floor The Hospital Club" + "24 Endell Street")."""
+    segments, (first, start, _) = candidate[0], inner[0][0]
+    if inner is candidate or segments[-1][::2] != inner[0][-1][::2] or not inner[1][:1].isdigit():
+        return False  # (element, end) of the last segments differ
+    before = []
+    for k, a, b in segments:
+        if k == first:
+            if not a <= start <= b:
+                return False
+            before.append(elements[k].text[a:start])
+            break
+        before.append(elements[k].text[a:b])
+    else:
+        return False  # inner starts in no element of the candidate
+    text = " ".join(before).strip()
+    return bool(text) and text[:1].isdigit() and not _ORDINAL.match(text) and bool(_RUN_ON_WORD.search(text))
 
 
 def _paragraph(lines: Sequence[Element], tolerance: float) -> bool:

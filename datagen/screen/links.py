@@ -7,7 +7,8 @@ Each result is (segments, text, value, properties, rank) as in phones.py: one se
 part, dotted host, alphabetic top-level domain), also over the words of an address OCR split into
 several ("sales@thomas" "-group.net"); value = the text. URLs: with a scheme (http, https, ftp),
 or bare domains, www.<anything> or a host ending in a common top-level domain (example.org/path),
-never inside an e-mail address; value = the URL with "https://" before a bare domain. Sentence
+never inside an e-mail address; value = the URL with "https://" before a bare domain (and "www." for a
+host OCR read as "ww.", a "w" lost: 18 of 119 "www." in a monospace face on rendered phone screens). Sentence
 punctuation and unbalanced closing brackets after either are not part of it.
 """
 
@@ -166,6 +167,15 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
     return out
 
 
+_WW_HOST = re.compile(r"^(https?://|ftp://)?ww\.", re.IGNORECASE)  # "www." with one "w" lost (Tesseract, monospace)
+
+
+def url_value(url: str, scheme: bool) -> str:
+    """A URL as a detection's value: "https://" before a bare domain, a host OCR read as "ww.x" as "www.x"."""
+    value = url if scheme else "https://" + url
+    return _WW_HOST.sub(lambda m: (m.group(1) or "") + "www.", value, count=1)
+
+
 def uri_spans(text: str, element: int) -> List[Span]:
     """The URLs in one element's text: with a scheme, or bare (www.x, example.org/path); value with https://.
     A URL with a scheme that OCR split after a dot ("https://ww." "shelton.biz") is joined with the word
@@ -180,13 +190,13 @@ def uri_spans(text: str, element: int) -> List[Span]:
             rest = _SPLIT_HOST.match(text, m.end()) if scheme and m.group().endswith(".") else None
             if rest and "." in trim_url(rest.group(1)):
                 url = m.group() + trim_url(rest.group(1))
-                value = url
+                value = url_value(url, scheme)
                 start = m.start()
                 out.append((((element, start, rest.start(1) + len(trim_url(rest.group(1)))),), url, value, (), 0))
                 continue
             end = m.start() + len(url)
             if scheme and "://(" in url and ")" not in url.split("://(", 1)[1]:
                 url = url.replace("://(", "://", 1)  # Tesseract read a "(" into "https://(www.x.org": no URL has one there
-            value = url if scheme else "https://" + url
+            value = url_value(url, scheme)
             out.append((((element, m.start(), end),), url, value, (), 0))
     return out

@@ -837,6 +837,13 @@ def test_address_after_a_distance_or_a_time_starts_at_its_own_number():
     els = [element("DELIVERIES", x=0, y=100), element("2m ago", x=350, y=100)] + _stack(
         "Your parcel is ready for pickup", "at 842 Jordan Parkways,", "Mooreberg, MP 89680", x=0, y=130)
     assert _addresses(detect(els, VALID)) == ["842 Jordan Parkways, Mooreberg, MP 89680"]
+    els = [element("DELIVERIES", x=0, y=100), element("2m ago", x=350, y=100)] + _stack(
+        "Your parcel is ready for pickup", "at 4305 Robert Harbor, South", "Javier, NY 99278", x=0, y=130)
+    assert _addresses(detect(els, VALID)) == ["4305 Robert Harbor, South Javier, NY 99278"]
+    # rendered web_article: the end of a phone number began "501-8714 any time., Our shop is located at 3146, ..."
+    els = _stack("501-8714 any time.", "Our shop is located at 3146", "Miller Route, Lake Stephenberg,",
+                 "DC 36275, just off the main")
+    assert _addresses(detect(els, VALID)) == ["3146 Miller Route, Lake Stephenberg, DC 36275"]
     # a house-number range and a floor stay in front of the street
     assert _addresses(detect(_stack("100-102 Main Street", "Springfield, IL 62704"), VALID)) == [
         "100-102 Main Street, Springfield, IL 62704"]
@@ -868,6 +875,17 @@ def test_url_ocr_split_after_a_dot():
     assert found == [("Uri", "https://ww.shelton.biz")]
     found = [(d.type, d.text) for d in detect([element("Visit https://example.org. Then call", x=0, y=0)], VALID)]
     assert found == [("Uri", "https://example.org")]  # a sentence going on is not a host
+
+
+def test_url_whose_www_ocr_read_with_one_w():
+    # rendered phone screens in the monospace face: Tesseract read "https://www.higgins.info" as "https://ww.higgins.info"
+    # (18 of 119 "www." in that face); the text stays as read, the value is the address
+    found = [(d.text, d.value) for d in detect([element("Site: https://ww.higgins.info", x=0, y=0)], VALID)]
+    assert found == [("https://ww.higgins.info", "https://www.higgins.info")]
+    found = [(d.text, d.value) for d in detect([element("or ww.moon.biz/menu", x=0, y=0)], VALID)]
+    assert found == [("ww.moon.biz/menu", "https://www.moon.biz/menu")]
+    found = [d.value for d in detect([element("https://www.x.org https://wwf.org", x=0, y=0)], VALID)]
+    assert found == ["https://www.x.org", "https://wwf.org"]
 
 
 def test_url_with_a_bracket_ocr_read_after_the_scheme():
