@@ -10,7 +10,8 @@ import pyarrow as pa
 import yaml
 
 from datagen.baselines import BASELINES
-from datagen.config import SPLITS
+from datagen.config import SPLITS, SUBSETS
+from datagen.example import REFERENCES
 from datagen.paper import CITATION
 
 LICENSE = "apache-2.0"  # the generator's licence; the data is synthetic (Faker pools, the project's templates)
@@ -217,13 +218,13 @@ def render(schema: pa.Schema, files: Dict[str, List[str]], stats: Dict[str, Any]
                      "It joins to the examples on `screen_id`.\n")
     parts.append("## Columns\n")
     parts.append(_table([
-        ["id", "stable content hash of the example"], ["subset", "conversational, synthetic, unseen"],
+        ["id", "stable content hash of the example"], ["subset", ", ".join(SUBSETS)],
         ["query", "the user request"],
         ["entities", "candidates in the order shown: index (1-based), type, value, text (the encoded line), "
                      "properties, source (conversation, background, screen), bbox (null off-screen)"],
         ["targets", "indices of the referred entities; empty means 0"], ["prompt", "the model input"],
         ["target", "the model output: 1, 1, 3 or 0"],
-        ["reference", "how the request refers: positional, descriptive, type, deictic, multi, none"],
+        ["reference", "how the request refers: " + ", ".join(REFERENCES)],
         ["domain", "business, contact, address, media, mixed, alarm, ..."],
         ["template", "id of the mention or template that produced the request"],
         ["group", "examples of one group share a split"], ["screen_id", "the screen (joins the screens table); null off-screen"],

@@ -9,6 +9,9 @@ if TYPE_CHECKING:  # the screen requests (read with the config) use sentence() w
     from datagen.entities import Entity
 
 
+REFERENCES = ("positional", "descriptive", "type", "spatial", "deictic", "multi", "none")  # how a request refers
+
+
 @dataclass(frozen=True)
 class Example:
     """A request and its candidates in list order; `targets` are 0-based indices into them."""
@@ -17,7 +20,7 @@ class Example:
     query: str
     entities: Sequence["Entity"]
     targets: frozenset
-    reference: str  # positional, descriptive, type, spatial, deictic, multi, none
+    reference: str  # one of REFERENCES
     domain: str
     template: str
     group: str
