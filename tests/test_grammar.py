@@ -107,6 +107,9 @@ def test_actions_fit_their_targets_and_mentions(templates):
     media = {a.text: a for a in templates.domains["media"].actions}
     assert not media["who made {ref}"].fits(["artist"], [{"artist": "Melanie Lee"}])  # "who made the one by Melanie Lee"
     assert media["who made {ref}"].fits(["title"], [{"title": "Golden Rain"}])
+    alarm = {a.text: a for a in templates.domains["alarm"].actions}  # "enable the last one" of an alarm that is on
+    assert alarm["turn on {ref}"].fits([], [{"status": "off"}]) and not alarm["enable {ref}"].fits([], [{"status": "on"}])
+    assert alarm["turn off {ref}"].fits([], [{"status": "on"}]) and not alarm["skip {ref} tomorrow"].fits([], [{"status": "off"}])
     late = business["how late is {ref} open"]
     assert late.fits([], [{}]) and not late.fits([], [{}, {}])  # not "how late is all of them open"
     assert Action("x {ref}").fits([], [])
