@@ -31,11 +31,13 @@ class ScreenStats:
         self.pairs: Dict[str, Counter] = defaultdict(Counter)  # line_pairs/plain_pairs -> tp/fp/fn
         self.prepared: Counter = Counter()  # upscaled / as_is screens, re-read regions and the screens with some
         self.devices: Dict[str, Counter] = defaultdict(Counter)  # family -> device (phone, desktop, mobile) -> screens
+        self.families: Counter = Counter()  # family -> screens (with a metric or not: a screenshot without truth)
         self.by_device: Dict[str, Dict[str, List[float]]] = defaultdict(lambda: defaultdict(list))
         self.previewed: set = set()  # (family, device) with a preview
 
     def add(self, row: dict) -> None:
         self.screens += 1
+        self.families[row["family"]] += 1
         device = row.get("device")
         if device:
             self.devices[row["family"]][device] += 1
@@ -94,8 +96,9 @@ class ScreenStats:
             "per_type": {t: {"labels": c["labels"], "recall": ratio(c["found"], c["labels"]), "detected": c["detected"],
                              "precision": ratio(c["precise"], c["detected"])} for t, c in sorted(self.types.items())},
             "line_pairs_f1": {k: round(v, 4) if v is not None else None for k, v in pairs.items()},
-            "per_family": {f: {**means(d), **({"devices": dict(sorted(self.devices[f].items()))} if self.devices[f] else {})}
-                           for f, d in sorted(self.values.items()) if f != "all"},
+            "per_family": {f: {**means(self.values[f]), "screens": n,
+                               **({"devices": dict(sorted(self.devices[f].items()))} if self.devices[f] else {})}
+                           for f, n in sorted(self.families.items())},
             "per_device": {d: means(v) for d, v in sorted(self.by_device.items())},
             "requests": {k: v for k, v in sorted(counts.items()) if not k.startswith(("ocr_cache_", "truth_"))},
             "ocr_cache": {k[len("ocr_cache_"):]: v for k, v in sorted(counts.items()) if k.startswith("ocr_cache_")},

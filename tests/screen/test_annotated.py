@@ -112,6 +112,8 @@ def test_annotated_screenshot_metrics_worked_out_by_hand(cfg_factory, tmp_path):
     assert b["entity_counts"] is None and b["line_f1"] is None and b["truth"] == []
     assert sc["per_type"]["PhoneNumber"] == {"labels": 2, "recall": 1.0, "detected": 2, "precision": 1.0}
     assert sc["line_pairs_f1"]["line_pairs"] == 1.0
+    # the family's screen count counts b too (no truth, no metric), as the "all" row does
+    assert sc["screens"] == sc["per_family"]["images"]["screens"] == 2 and sc["metrics"]["screens"] == 1
     examples = [r for p in sorted((out / "data").glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
     labelled = [r for r in examples if r["screen_id"] == a["screen_id"] and r["reference"] == "descriptive"]
     assert labelled and all("fax" in r["query"].lower() for r in labelled)  # only the fax number has a label
