@@ -18,7 +18,9 @@ country in `countries` (earlier countries win ties). The rules:
   An address found over the lines that starts after a word of the first line is read that way too,
   and the spaced reading replaces it where it finds one at the same place: a line break inside a
   sentence is a space ("... at 423 Aaron Prairie, West" / "Justinmouth, VT 83160, just off ..."
-  gives "West Justinmouth", not "West, Justinmouth"). An
+  gives "West Justinmouth", not "West, Justinmouth"). Either reading across lines after words needs
+  the lines it covers aligned as a paragraph's (left edges or centres within PARAGRAPH_ALIGN median
+  heights): "kkk 12 reviews" of another column over "605 Christina Squares, ..." starts none. An
   address found in a block that starts in the block's first element and ends in a later one
   is reported with one segment per element it covers; one found inside the first element alone
   is the single-element case.
@@ -37,6 +39,10 @@ country in `countries` (earlier countries win ties). The rules:
 - A block whose first element runs on past the right edge of every element below it (OCR merged a
   narrow column's "PO Box 5214" with "until 7pm" of the next one) is tried again, when nothing was
   found over its lines, with that element cut before its first word starting right of that edge.
+- A candidate that only runs on in front of another's own number gives way to it: both end at one
+  place, the other starts later inside it at a digit, and the text before that starts with a number
+  and holds a word ("5 mi, barber" + "279 Cooper Mountain, ...", "2m ago" / "Your parcel is ready
+  for pickup, at" + "842 Jordan Parkways, ..."); a house-number range and a floor stay.
 - Before pyap sees a text, it is normalised the way pyap normalises (runs of spaces and commas,
   dashes), and OCR's letter/digit confusions inside a British or Canadian postcode are undone
   where the postcode's pattern needs a digit or a letter ("NEG 5ZH" -> "NE6 5ZH", "BR6 GLU" ->
