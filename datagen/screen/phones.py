@@ -4,7 +4,9 @@
 
 Each result is (segments, text, value, properties, rank): segments are (element, start, end)
 character spans (two when a number runs over two elements), value the E.164 number, rank the
-index of the region it was read for (earlier regions win ties). The rules, per element text:
+index of the region it was read for (earlier regions win ties), after every region's rank when the number is
+written in groups other than its national format's ("(08) 9443 6444" is Australia's, not Ireland's 089 443 6444).
+The rules, per element text:
 
 - phonenumbers.PhoneNumberMatcher for each region of `regions` at `leniency` (a number with a
   + or an international prefix is read whatever the region: "+46 771 105000").
@@ -54,9 +56,9 @@ VANITY_LETTERS = 3  # a vanity number spells at least this many of its last seve
 _HEAD = re.compile(r"(?:\+|\(|\b)[\d(][\d()+. -]*$")
 _TAIL = re.compile(r"^[\d(][\d(). -]*\d")
 _DIGIT_RUN = re.compile(r"\d+")
-# a trunk 0 standing apart from the number ("0 (224) 903-7794"): a phone icon OCR read as "0", as
-# trunk prefixes are written against the area code ("020 7946 0018", "(02) 9876 5432")
-_LONE_TRUNK = re.compile(r"0[ (]")
+# a trunk 0 standing apart from the number ("0 (224) 903-7794", "0) 731-885-5971"): a phone icon OCR read as
+# "0" or "0)", as trunk prefixes are written against the area code ("020 7946 0018", "(02) 9876 5432")
+_LONE_TRUNK = re.compile(r"0[ ()]")
 # not a number: a decimal at the end (a price or a measure: "1342.84", "+45-48 1243.65"), or
 # groups cut by two or more slashes (a list of models or sizes: "500/600/1200")
 _DECIMAL_END = re.compile(r"\d{3,}\.\d{1,2}$")
@@ -99,8 +101,19 @@ def _matches(text: str, regions: Sequence[str], leniency: str) -> List[Tuple[int
                     continue  # "0 (224) 903-7794": an icon read as 0 before a number, not a trunk prefix
                 if not _number_like(m.raw_string):
                     continue
-                out.append((offset + m.start, offset + m.end, m.number, rank))
+                written = _written_as_national(m.raw_string, m.number)
+                out.append((offset + m.start, offset + m.end, m.number, rank if written else rank + len(regions)))
     return out
+
+
+def _written_as_national(raw: str, number: phonenumbers.PhoneNumber) -> bool:
+    """Whether a number in national form is written in the digit groups of its region's national format, or is in
+    international form: "(08) 9443 6444" is Australia's (08) 9443 6444, not Ireland's 089 443 6444, though both
+    are valid; a number in another region's groups loses ties to one in its own."""
+    if raw.lstrip().startswith("+") or len(_DIGIT_RUN.findall(raw)) < 2:
+        return True  # international form, or one run of digits: no groups to go by
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return [len(g) for g in _DIGIT_RUN.findall(raw)] == [len(g) for g in _DIGIT_RUN.findall(national)]
 
 
 def _grouped(raw: str) -> bool:

@@ -117,10 +117,21 @@ def test_numbers_of_the_other_english_regions():
         assert [v for _, v in _phones(detect([element(text)], VALID))] == [value], text
 
 
+def test_number_valid_in_two_regions_goes_to_the_one_whose_groups_it_is_written_in():
+    # real page 228 (Perth): "(08) 9443 6444" was Ireland's mobile +353 89 443 6444 (IE comes before AU in the regions)
+    assert _phones(detect([element("Tel (08) 9443 6444")], VALID)) == [("(08) 9443 6444", "+61894436444")]
+    assert _phones(detect([element("Tel 089 443 6444")], VALID)) == [("089 443 6444", "+353894436444")]
+    assert _phones(detect([element("Mob 0412 345 678")], VALID)) == [("0412 345 678", "+61412345678")]
+    assert _phones(detect([element("Call 206.555.0142 or 2065550143")], VALID)) == [
+        ("206.555.0142", "+12065550142"), ("2065550143", "+12065550143")]
+
+
 def test_phone_icon_read_as_0_before_a_number_on_rendered_place_card():
     # OCR read the phone icon as "0"; New Zealand's trunk 0 made "0 (224) 903-7794" a +64 number
     assert _phones(detect([element("0 (224) 903-7794")], VALID)) == [("(224) 903-7794", "+12249037794")]
     assert _phones(detect([element("0 562.437.1628")], VALID)) == [("562.437.1628", "+15624371628")]
+    # rendered web_article: the icon read as "0)" made "0) 731-885-5971" the British mobile +447318855971
+    assert _phones(detect([element("0) 731-885-5971")], VALID)) == [("731-885-5971", "+17318855971")]
 
 
 def test_international_prefix_number():
