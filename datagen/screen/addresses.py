@@ -10,8 +10,10 @@ country in `countries` (earlier countries win ties). The rules:
   element's text and on each block of stacked elements (`blocks`: an element and the elements
   directly below it, one under the other, ADDRESS_LINES at most), their texts joined by ", "
   (just " " after a text already ending in a comma): a screen writes an address as a street
-  line, maybe a suite or locality line, then a city/state/ZIP or town/postcode line; pyap also
-  reads the block joined by spaces when nothing was found over its lines, and keeps what it finds
+  line, maybe a suite or locality line, then a city/state/ZIP or town/postcode line (a British
+  postcode wrapped between its halves, "M9G" / "8PY", is joined by a space); pyap also
+  reads the block joined by spaces (with the stacked rule's forms too, for countries pyap does not
+  know) when nothing was found over its lines, and keeps what it finds
   only where no other candidate lies: an address inside a
   sentence that wrapped, starting after a word of the first line ("Meet me at 6505" / "Philip
   Mill, Lake" / "James, ND 50326"; not after a phone number: "(212) 334-5100" / "1617 3rd Ave...").
@@ -354,13 +356,19 @@ def _addresses(text: str, countries: Sequence[str], stacked: bool, first: int = 
     return out
 
 
+_OUTWARD_END = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?$")  # a British postcode's first half ends a line ...
+_INWARD_START = re.compile(r"^\d[A-Z]{2}\b")  # ... and its second half starts the next: "M9G" / "8PY"
+
+
 def _join(texts: Sequence[str], wrapped: bool = False) -> Tuple[str, List[int]]:
-    """The texts joined by ", " (" " after a comma; " " always when `wrapped`: one line of text a browser
-    wrapped) and the offset of each text in the result."""
+    """The texts joined by ", " (" " after a comma or inside a British postcode that wrapped between its halves;
+    " " always when `wrapped`: one line of text a browser wrapped) and the offset of each text in the result."""
     joined, starts = "", []
     for k, t in enumerate(texts):
         if k:
-            joined += " " if wrapped or joined.rstrip().endswith(",") else ", "
+            tail = joined.rstrip()
+            split_code = _OUTWARD_END.search(tail) and _INWARD_START.match(t.lstrip())
+            joined += " " if wrapped or tail.endswith(",") or split_code else ", "
         starts.append(len(joined))
         joined += t
     return joined, starts
@@ -430,7 +438,8 @@ def address_spans(elements: Sequence[Element], blocks: Dict[int, Tuple[int, ...]
             # no address over the lines: maybe a sentence a browser wrapped inside one, its lines joined by spaces
             text, at = _join(texts, wrapped=True)
             whole = _join([elements[k].text for k in block], wrapped=True)[0]
-            for s, t, full, rank in _addresses(text, countries, stacked=False):
+            for s, t, full, rank in (_addresses(text, countries, stacked=False)  # pyap, and the stacked rule's
+                                     + _addresses(text, countries, stacked=True, first=len(texts[0]))):  # forms
                 if s < len(texts[0]) and t > at[1] and _after_words(texts[0], s):
                     span = _span(block, texts, at, text, s, t, full, rank, whole)
                     if paragraph(span):

@@ -825,6 +825,23 @@ def test_address_in_a_sentence_wrapped_inside_the_city_name():
     assert _addresses(detect(els, VALID)) == ["1312 Leslie Loaf, East Jonathanland, MN 33384"]
 
 
+def test_british_postcode_wrapped_between_its_halves():
+    # rendered en_GB screens: "Worcestershire M9G" over "8PY" (a narrow column wrapped the postcode at its space)
+    els = _stack("879 Price Pines", "North Grace,", "Worcestershire M9G", "8PY")
+    assert _addresses(detect(els, VALID)) == ["879 Price Pines, North Grace, Worcestershire M9G 8PY"]
+    els = _stack("Unit 2, 6 Walker Square", "Wattsshire, Staffordshire N8", "9NP")
+    assert _addresses(detect(els, VALID)) == ["Unit 2, 6 Walker Square, Wattsshire, Staffordshire N8 9NP"]
+
+
+def test_australian_address_in_a_sentence_wrapped_after_the_street_number():
+    # rendered en_AU chat and notification: pyap has no Australian rules, so the wrapped sentence is read by the
+    # stacked rule's forms too ("Dinner is at 95" / "Jeremiah Ride," / "Phillipborough NT 2684")
+    els = _stack("Dinner is at 95", "Jeremiah Ride,", "Phillipborough NT 2684")
+    assert _addresses(detect(els, VALID)) == ["95 Jeremiah Ride, Phillipborough NT 2684"]
+    els = _stack("Your parcel is ready for pickup at 988", "Lamb Viaduct, West Phyllis QLD 2978")
+    assert _addresses(detect(els, VALID)) == ["988 Lamb Viaduct, West Phyllis QLD 2978"]
+
+
 def test_address_below_words_of_another_column_starts_at_its_own_line():
     # rendered web_listing: "kkk 12 reviews" (a rating, right column) over "605 Christina Squares, North Andrew, IN"
     # over "39617" (left column, right edges by chance aligned) was "12 reviews 605 Christina Squares, ..."
