@@ -100,7 +100,8 @@ class DetectSettings(Settings):
     PATH: ClassVar[str] = "screen.detect"
     regions: List[str] = setting(REGIONS, "phonenumbers regions national numbers are read for, after the region of "
                                  "`locale` (de_DE: DE first); 206-555-0142 needs US, 020 7946 0018 GB; numbers with a "
-                                 "+ or an international prefix are found whatever the region; earlier wins ties",
+                                 "+ or an international prefix are found whatever the region; a number valid in two goes to the one whose "
+                                 "national groups it is written in ((08) 9443 6444: AU, not IE), then the earlier one",
                                  Accepts(lambda v: len(v) > 0 and all(r in phonenumbers.SUPPORTED_REGIONS for r in v),
                                          "a non-empty list of phonenumbers region codes (US, GB, ...)"))
     leniency: str = setting("VALID", "phonenumbers leniency: POSSIBLE (any plausible digit run), VALID (valid for its "
