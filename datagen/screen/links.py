@@ -167,6 +167,8 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
     return out
 
 
+# a word with an "@" and no dot after it, then a space, at the end of the text: an e-mail address OCR split in its host
+_UNFINISHED_EMAIL = re.compile(r"(?:\S@[^\s.@]*|@[^\s.@]*-)\s+$")  # "admin@stephens-crai ", "@reynolds- "
 _WW_HOST = re.compile(r"^(https?://|ftp://)?ww\.", re.IGNORECASE)  # "www." with one "w" lost (Tesseract, monospace)
 
 
@@ -180,13 +182,16 @@ def uri_spans(text: str, element: int) -> List[Span]:
     """The URLs in one element's text: with a scheme, or bare (www.x, example.org/path); value with https://.
     A URL with a scheme that OCR split after a dot ("https://ww." "shelton.biz") is joined with the word
     after it when that word holds a dot and nothing but host and path characters; an unbalanced "(" OCR
-    read right after the scheme ("https://(www.banks.org") is dropped."""
+    read right after the scheme ("https://(www.banks.org") is dropped; a bare domain right after a word with an
+    "@" and no dot after it is the rest of an e-mail address OCR split ("admin@stephens-crai g.org"): no URL."""
     out: List[Span] = []
     for pattern, scheme in ((_SCHEME_URL, True), (_BARE_URL, False)):
         for m in pattern.finditer(text):
             url = trim_url(m.group())
             if not url or (scheme and url.endswith("://")):
                 continue
+            if not scheme and _UNFINISHED_EMAIL.search(text, 0, m.start()):
+                continue  # the rest of an e-mail address OCR split: "admin@stephens-crai g.org" has no link
             rest = _SPLIT_HOST.match(text, m.end()) if scheme and m.group().endswith(".") else None
             if rest and "." in trim_url(rest.group(1)):
                 url = m.group() + trim_url(rest.group(1))

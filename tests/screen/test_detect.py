@@ -905,6 +905,16 @@ def test_url_ocr_split_after_a_dot():
     assert found == [("Uri", "https://example.org")]  # a sentence going on is not a host
 
 
+def test_no_link_in_the_rest_of_an_email_address_ocr_split():
+    # rendered web_branches / web_staff: "admin@stephens-crai g.org", "jobs@rey nolds-ball.biz", "@reynolds- ball.biz"
+    # (OCR split the host; the local part may be lost) gave the links "g.org", "nolds-ball.biz", "ball.biz"
+    for text in ("admin@stephens-crai g.org", "jobs@rey nolds-ball.biz", "@reynolds- ball.biz and we will reply"):
+        assert [d.type for d in detect([element(text, x=0, y=0)], VALID) if d.type == "Uri"] == [], text
+    found = [(d.type, d.text) for d in detect([element("mail me@x.com or see example.org", x=0, y=0)], VALID)]
+    assert found == [("EmailAddress", "me@x.com"), ("Uri", "example.org")]
+    assert [d.text for d in detect([element("@acme example.org", x=0, y=0)], VALID)] == ["example.org"]
+
+
 def test_url_whose_www_ocr_read_with_one_w():
     # rendered phone screens in the monospace face: Tesseract read "https://www.higgins.info" as "https://ww.higgins.info"
     # (18 of 119 "www." in that face); the text stays as read, the value is the address
