@@ -353,8 +353,13 @@ def draw(templates: RequestTemplates, kind: str, cands: Sequence[Candidate], rng
     own = templates.label_verbs.get(params.label.lower()) if params.label else None
     if own is not None and bare:
         return None  # "call fax": a label that limits the verbs is not said alone
+    # ... and every target's label that limits the verbs, however the request names it: "call the third number"
+    # is not said of a fax number, nor "text all the numbers" of a page that lists one
+    limits = [{v.text for v in templates.label_verbs[c.label.lower()]} for c in (cands[k] for k in targets)
+              if c.label.lower() in templates.label_verbs]
     verbs = [v for v in (own or templates.verbs[(type_, bare)])
-             if v.fits((), [{}] * len(targets), mention_words=ref_words)]  # "call" one number, not "all the numbers"
+             if v.fits((), [{}] * len(targets), mention_words=ref_words)  # "call" one number, not "all the numbers"
+             and all(v.text in limit for limit in limits)]
     if not verbs:
         return None
     verb = rng.choice(verbs).text

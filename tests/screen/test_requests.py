@@ -163,16 +163,16 @@ def test_draws_are_pinned():
             first[got.sub] = (got.query, sorted(got.targets), got.template, got.reference, got.type, got.label,
                               got.ordinal)
     assert first == {
-        'multi': ("I'd like to text these numbers, thanks", [0, 1, 4], 'screen/multi/0/PhoneNumber', 'multi', 'PhoneNumber', '', 0),
+        'multi': ("I'd like to copy these numbers, thanks", [0, 1, 4], 'screen/multi/0/PhoneNumber', 'multi', 'PhoneNumber', '', 0),
         'none': ('Save the address, thanks a lot', [], 'screen/none/0/PostalAddress', 'none', 'PostalAddress', '', 0),
         'type': ('Share the link', [3], 'screen/type/1/Uri', 'type', 'Uri', '', 0),
         'top': ('I want to copy the number at the top real quick', [0], 'screen/top/0/PhoneNumber', 'spatial', 'PhoneNumber', '', 0),
-        'ordinal': ("Let's dial the second number", [1], 'screen/ordinal/0/PhoneNumber', 'positional', 'PhoneNumber', '', 1),
-        'label': ('Write to the email address for support, thank you', [2], 'screen/label/1/EmailAddress', 'descriptive', 'EmailAddress', 'Support', 0),
-        'bottom': ("Hey, copy the last number if that's okay", [4], 'screen/bottom/1/PhoneNumber', 'spatial', 'PhoneNumber', '', 0),
+        'label': ('Could you copy the sales number', [0], 'screen/label/0/PhoneNumber', 'descriptive', 'PhoneNumber', 'Sales', 0),
+        'ordinal': ('I need to copy the second number, thanks', [1], 'screen/ordinal/0/PhoneNumber', 'positional', 'PhoneNumber', '', 1),
+        'bottom': ('Go ahead and copy the number at the bottom', [4], 'screen/bottom/0/PhoneNumber', 'spatial', 'PhoneNumber', '', 0),
         'bare_label': ('Go ahead and dial sales right away', [0], 'screen/bare_label/0/PhoneNumber', 'descriptive', 'PhoneNumber', 'Sales', 0),
     }
-    assert rng.random() == 0.04146251299314507  # the run drew exactly as many numbers as when pinned
+    assert rng.random() == 0.5449131408796454  # the run drew exactly as many numbers as when pinned
 
 
 def test_no_fax_is_called_and_no_noun_is_said_twice():
@@ -185,3 +185,8 @@ def test_no_fax_is_called_and_no_noun_is_said_twice():
     fax = [q for d, q in zip([d for d in made if d is not None], queries) if d.label.lower() == "fax"]
     assert fax and not any(w in q.split() for q in fax for w in ("call", "dial", "text"))
     assert not any(re.search(r"\bemail the email\b|\bcall the call\b", q) for q in queries)
+    # nor when the request names it otherwise: rendered "Call the third number", "Text all numbers on this page" were
+    # said of a fax number or a page listing one
+    drawn = [draw(t, k, SCREEN, rng, ["PostalAddress"]) for k in ["spatial", "multi"] * 300]
+    with_fax = [d.query.lower() for d in drawn if d is not None and 4 in d.targets]
+    assert with_fax and not any(w in q.split() for q in with_fax for w in ("call", "dial", "text"))
