@@ -358,17 +358,30 @@ def _addresses(text: str, countries: Sequence[str], stacked: bool, first: int = 
 
 _OUTWARD_END = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?$")  # a British postcode's first half ends a line ...
 _INWARD_START = re.compile(r"^\d[A-Z]{2}\b")  # ... and its second half starts the next: "M9G" / "8PY"
+_STATE_END = re.compile(r"\b(?:" + "|".join(_US_STATES) + r")\.?$")  # a US state ends a line ...
+_ZIP_START = re.compile(r"^\d{5}(?:-\d{4})?\b")  # ... and its ZIP starts the next: "Browningtown, SC" / "73229"
+_NUMBER_START = re.compile(r"^\d{1,6}[A-Za-z]?\s+[A-Za-z]")  # a street line's house number and name: "54955 Carlson"
+
+
+def _one_part(line: str, below: str) -> bool:
+    """Whether a line break splits one part of an address, a narrow column having wrapped it: a British postcode
+    between its halves, a US state and its ZIP, or a street line before its street type ("54955 Carlson" /
+    "Junctions")."""
+    line, below = line.rstrip(), below.strip()
+    words = below.split()
+    return bool(_OUTWARD_END.search(line) and _INWARD_START.match(below)
+                or _STATE_END.search(line) and _ZIP_START.match(below)
+                or _NUMBER_START.match(line) and not _names_street(line) and words
+                and _names_street(words[0]) and not _SUB_START.match(below))
 
 
 def _join(texts: Sequence[str], wrapped: bool = False) -> Tuple[str, List[int]]:
-    """The texts joined by ", " (" " after a comma or inside a British postcode that wrapped between its halves;
-    " " always when `wrapped`: one line of text a browser wrapped) and the offset of each text in the result."""
+    """The texts joined by ", " (" " after a comma or where the break splits one part, see _one_part; " " always
+    when `wrapped`: one line of text a browser wrapped) and the offset of each text in the result."""
     joined, starts = "", []
     for k, t in enumerate(texts):
         if k:
-            tail = joined.rstrip()
-            split_code = _OUTWARD_END.search(tail) and _INWARD_START.match(t.lstrip())
-            joined += " " if wrapped or tail.endswith(",") or split_code else ", "
+            joined += " " if wrapped or joined.rstrip().endswith(",") or _one_part(texts[k - 1], t) else ", "
         starts.append(len(joined))
         joined += t
     return joined, starts

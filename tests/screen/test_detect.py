@@ -342,7 +342,7 @@ def test_stacked_address_with_a_street_suffix_only_usps_lists():
     assert _addresses(detect(_stack("1312 Leslie Loaf", "East", "Jonathanland,", "MN 33384"), VALID)) == [
         "1312 Leslie Loaf, East, Jonathanland, MN 33384"]
     assert _addresses(detect(_stack("1312 Leslie Loaf, East", "Jonathanland, MN", "33384, just off the"), VALID)) == [
-        "1312 Leslie Loaf, East, Jonathanland, MN, 33384"]
+        "1312 Leslie Loaf, East, Jonathanland, MN 33384"]
     assert _addresses(detect(_stack("Open 7 days a week, 365 days a year", "Austin, TX 78701"), VALID)) == []
     assert _addresses(detect(_stack("Serving 12 States", "Austin, TX 78701"), VALID)) == []
 
@@ -403,7 +403,7 @@ def test_australian_street_types_on_rendered_en_AU_pages():
 def test_centred_address_lines():
     els = _stack("1617 3rd Avenue", "Suite 7080", "New York NY", "10128", x=300, centred=True)
     assert len({e.box.x0 for e in els}) == 4
-    assert _addresses(detect(els, VALID)) == ["1617 3rd Avenue, Suite 7080, New York NY, 10128"]
+    assert _addresses(detect(els, VALID)) == ["1617 3rd Avenue, Suite 7080, New York NY 10128"]
 
 
 def test_address_between_bullets_in_a_sentence():
@@ -825,6 +825,20 @@ def test_address_in_a_sentence_wrapped_inside_the_city_name():
     assert _addresses(detect(els, VALID)) == ["1312 Leslie Loaf, East Jonathanland, MN 33384"]
 
 
+def test_street_line_and_state_line_a_narrow_column_wrapped():
+    # rendered web_branches: "54955 Carlson" / "Junctions" / "Sanchezstad, HI 84355" gave "54955 Carlson, Junctions, ...",
+    # "Browningtown, SC" / "73229" gave "SC, 73229": a break inside one part of an address is a space
+    assert _addresses(detect(_stack("54955 Carlson", "Junctions", "Sanchezstad, HI 84355"), VALID)) == [
+        "54955 Carlson Junctions, Sanchezstad, HI 84355"]
+    assert _addresses(detect(_stack("059 Mitchell Lights", "Browningtown, SC", "73229"), VALID)) == [
+        "059 Mitchell Lights, Browningtown, SC 73229"]
+    # a line that names its street already, and a suite line, stay parts of their own
+    assert _addresses(detect(_stack("12 Main St", "Court Square", "Springfield, IL 62704"), VALID)) == [
+        "12 Main St, Court Square, Springfield, IL 62704"]
+    assert _addresses(detect(_stack("350 Fifth Avenue", "Suite 200", "New York, NY 10118"), VALID)) == [
+        "350 Fifth Avenue, Suite 200, New York, NY 10118"]
+
+
 def test_british_postcode_wrapped_between_its_halves():
     # rendered en_GB screens: "Worcestershire M9G" over "8PY" (a narrow column wrapped the postcode at its space)
     els = _stack("879 Price Pines", "North Grace,", "Worcestershire M9G", "8PY")
@@ -849,7 +863,7 @@ def test_address_below_words_of_another_column_starts_at_its_own_line():
     rating = element("kkk 12 reviews", x=street.box.x1 - 140, y=60)
     els = [rating, street, element("39617", x=0, y=130)]
     assert rating.box.x1 == street.box.x1  # the rating is "directly above" the street line
-    assert _addresses(detect(els, VALID)) == ["605 Christina Squares, North Andrew, IN, 39617"]
+    assert _addresses(detect(els, VALID)) == ["605 Christina Squares, North Andrew, IN 39617"]
     # the same words as the lines of one left-aligned sentence: read across the line break
     els = _stack("Find us at 605 Christina Squares, North", "Andrew, IN 39617 any day.")
     assert _addresses(detect(els, VALID)) == ["605 Christina Squares, North Andrew, IN 39617"]
@@ -884,7 +898,7 @@ def test_stacked_address_over_three_lines_leaves_none_of_them_in_the_screen_text
     # "58153" left on the line below (only the second line's part was taken out of the screen text)
     els = _stack("43390 Jennifer Rue", "South Robinhaven, CO", "58153 Welcome", "to our shop")
     found = detect(els, VALID)
-    assert [d.text for d in found] == ["43390 Jennifer Rue, South Robinhaven, CO, 58153"]
+    assert [d.text for d in found] == ["43390 Jennifer Rue, South Robinhaven, CO 58153"]
     read = Read([w for e in els for w in e.words], els, found, [[i] for i in range(len(els))], 0.0)
     assert inject(read).split("\n") == [mark(0), "Welcome", "to our shop"]
 
