@@ -167,8 +167,9 @@ def split_email_spans(element: Element, index: int) -> List[Span]:
     return out
 
 
-# a word with an "@" and no dot after it, then a space, at the end of the text: an e-mail address OCR split in its host
-_UNFINISHED_EMAIL = re.compile(r"(?:\S@[^\s.@]*|@[^\s.@]*-)\s+$")  # "admin@stephens-crai ", "@reynolds- "
+# at the end of the text, a word with an "@" and no dot after it, then a space: an e-mail address OCR split in its
+# host ("admin@stephens-crai ", "@reynolds- "; a word starting with the "@" only when it ends in a hyphen)
+_UNFINISHED_EMAIL = re.compile(r"(?:\S@[^\s.@]*|@[^\s.@]*-)\s+$")
 _WW_HOST = re.compile(r"^(https?://|ftp://)?ww\.", re.IGNORECASE)  # "www." with one "w" lost (Tesseract, monospace)
 
 
