@@ -360,7 +360,7 @@ _OUTWARD_END = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?$")  # a British postcode's fi
 _INWARD_START = re.compile(r"^\d[A-Z]{2}\b")  # ... and its second half starts the next: "M9G" / "8PY"
 _STATE_END = re.compile(r"\b(?:" + "|".join(_US_STATES) + r")\.?$")  # a US state ends a line ...
 _ZIP_START = re.compile(r"^\d{5}(?:-\d{4})?\b")  # ... and its ZIP starts the next: "Browningtown, SC" / "73229"
-_NUMBER_START = re.compile(r"^\d{1,6}[A-Za-z]?\s+[A-Za-z]")  # a street line's house number and name: "54955 Carlson"
+_NUMBER_START = re.compile(rf"^{_HOUSE}\s+[A-Za-z]")  # a street line's house number and name: "54955 Carlson"
 
 
 def _one_part(line: str, below: str) -> bool:

@@ -830,6 +830,9 @@ def test_street_line_and_state_line_a_narrow_column_wrapped():
     # "Browningtown, SC" / "73229" gave "SC, 73229": a break inside one part of an address is a space
     assert _addresses(detect(_stack("54955 Carlson", "Junctions", "Sanchezstad, HI 84355"), VALID)) == [
         "54955 Carlson Junctions, Sanchezstad, HI 84355"]
+    # real page 147: a house-number range before the name ("6-8 Hazelwood" / "Rd"), any house number the rule knows
+    assert _addresses(detect(_stack("6-8 Hazelwood", "Rd", "Cudham", "Sevenoaks", "Kent", "TN14 7QU"), VALID)) == [
+        "6-8 Hazelwood Rd, Cudham, Sevenoaks, Kent, TN14 7QU"]
     assert _addresses(detect(_stack("059 Mitchell Lights", "Browningtown, SC", "73229"), VALID)) == [
         "059 Mitchell Lights, Browningtown, SC 73229"]
     # a line that names its street already, and a suite line, stay parts of their own
