@@ -121,6 +121,8 @@ def test_annotated_screenshot_metrics_worked_out_by_hand(cfg_factory, tmp_path):
     assert fax and all("0199" in e["value"] for e in fax)
     card = (out / "README.md").read_text()
     assert "## Screen text quality" in card and "Truth entities left out: 1 " in card
+    # the columns table names every subset and reference kind the data can hold (it had no screen, no spatial)
+    assert "| subset | conversational, synthetic, screen, unseen |" in card and ", spatial, " in card
 
 
 def test_margin_sweep_over_annotated_screenshots(tmp_path):
