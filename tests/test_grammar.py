@@ -166,3 +166,13 @@ def test_compose_with_the_action_makes_the_same_sentences(templates, seed):
                 words = _words(body) - _words(a.text.replace("{ref}", " "))
                 cached = {p for p in _template_pairs(a.text, g) if not words or _fits_ref(*p, words, g)}
                 assert cached == set(allowed(body, g)), body
+
+
+def test_a_request_naming_songs_is_about_songs(templates):
+    # "Now add all the songs to my playlist" picked an album and a video: a media list mixes kinds, its noun is "title"
+    pools = Pools(T, "en_US", 0, 400)
+    gen = conversational.ConversationalGenerator(templates, pools, "conversational", ["media"], ConversationalConfig())
+    examples = [e for i in range(300) for e in gen.item(5, i).examples]
+    kinds = lambda e: {dict(e.entities[k].properties).get("kind") for k in e.targets}  # noqa: E731
+    assert all(kinds(e) == {"song"} for e in examples if e.targets and re.search(r"\bsongs?\b", e.query.lower()))
+    assert any(re.search(r"\btitles?\b", e.query.lower()) and len(kinds(e)) > 1 for e in examples)
