@@ -176,3 +176,17 @@ def test_a_request_naming_songs_is_about_songs(templates):
     kinds = lambda e: {dict(e.entities[k].properties).get("kind") for k in e.targets}  # noqa: E731
     assert all(kinds(e) == {"song"} for e in examples if e.targets and re.search(r"\bsongs?\b", e.query.lower()))
     assert any(re.search(r"\btitles?\b", e.query.lower()) and len(kinds(e)) > 1 for e in examples)
+
+
+def test_synthetic_media_mentions_fit_every_kind():
+    # "Who sings this song" was said of albums, "pause that track" of videos (8 of 200 synthetic examples)
+    from datagen import synthetic
+    from datagen.config import SyntheticConfig
+
+    pools = Pools(T, "en_US", 0, 400)
+    gen = synthetic.SyntheticGenerator(synthetic.load(T, pools), pools, SyntheticConfig())
+    media = [e for i in range(400) for e in gen.item(0, i).examples if e.domain == "media"]
+    assert len(media) > 20
+    for e in media:
+        kinds = {dict(e.entities[k].properties).get("kind") for k in e.targets}
+        assert kinds == {"song"} or not re.search(r"\b(songs?|tracks?)\b", e.query.lower()), (e.query, kinds)
